@@ -1,0 +1,117 @@
+"""The ``calendar-service`` command: parses arguments, calls the pipeline, prints.
+
+Errors are caught in one place (``_run``): the user reads one plain line and the
+command exits 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import zoneinfo
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .anniversaries import Query, unverified, upcoming
+from .config import Settings, load_settings
+from .errors import CalendarServiceError, UsageError
+from .i18n import LANGUAGES, N_, gettext
+from .render import occurrence_dict, to_json, upcoming_text, validation_json, validation_text
+from .validate import check, load_registry
+
+MAX_DAYS = 36600
+
+
+def _common(command: Callable) -> Callable:
+    """Options every command takes, and the one place errors are reported."""
+
+    @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), help="Registry file.")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Configuration file (TOML).")
+    @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (vi or en).")
+    @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+    @functools.wraps(command)
+    def wrapper(registry, config_path, lang, debug, **kwargs):
+        try:
+            settings = load_settings(config_path, overrides={"registry": registry, "language": lang})
+            return command(settings, settings.language, **kwargs)
+        except CalendarServiceError as error:
+            if debug:
+                raise
+            click.echo(error.render(lang or "vi"), err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _today(settings: Settings) -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(N_("{option}: '{value}' is not a real date in the form YYYY-MM-DD"),
+                         option=option, value=value) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="calendar-service")
+def main() -> None:
+    """Anniversary and commemoration calendar service."""
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_common
+def validate(settings: Settings, lang: str, fmt: str) -> None:
+    """Check the registry: schema, dates, ids, sources, conflicts, coverage."""
+    report = check(settings.registry)
+    click.echo(validation_json(report, lang) if fmt == "json" else validation_text(report, lang), nl=False)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("upcoming")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
+@click.option("--days", type=int, default=30, show_default=True, help="How many days.")
+@click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
+@click.option("--country", "countries", multiple=True, help="Only this partner country, ISO code (repeatable).")
+@click.option("--milestones", is_flag=True, help="Only năm tròn and năm chẵn.")
+@click.option("--text", help="Only entries whose title contains this text (accents optional).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_common
+def upcoming_command(settings: Settings, lang: str, start, days, categories, countries, milestones, text, fmt):
+    """List the anniversaries of the coming days."""
+    from .model import CATEGORIES
+    from .registry import COUNTRIES
+
+    today = _date(start, "--from") or _today(settings)
+    if not 1 <= days <= MAX_DAYS:
+        raise UsageError(N_("--days: expected a number from 1 to {max}"), max=MAX_DAYS)
+    for category in categories:
+        if category not in CATEGORIES:
+            raise UsageError(N_("--category: unknown category '{value}' (known: {known})"),
+                             value=category, known=", ".join(CATEGORIES))
+    countries = tuple(code.upper() for code in countries)
+    for code in countries:
+        if code not in COUNTRIES:
+            raise UsageError(N_("--country: unknown country code '{value}'"), value=code)
+    registry = load_registry(settings.registry)
+    query = Query(frozenset(categories), frozenset(countries), milestones, text)
+    found = upcoming(registry, today, days, query)
+    if fmt == "json":
+        click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)
+        return
+    last = today + dt.timedelta(days=days - 1)
+    click.echo(upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

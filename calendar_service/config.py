@@ -1,0 +1,197 @@
+"""Settings: one schema read from the defaults, a TOML file, the environment and
+command-line flags, in that order (later wins). Radicale's DEFAULT_CONFIG_SCHEMA
+is the model: the same table drives every source and the README."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import ConfigError, Location, problem
+from .i18n import LANGUAGES, N_, Msg
+
+DEFAULT_CONFIG_FILE = "calendar-service.toml"
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(Msg(N_("expected one of: ")) , ", ".join(allowed))
+        return value
+    return parse
+
+
+def _integer(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(Msg(N_("expected a whole number"))) from None
+
+
+def _port(value: str) -> int:
+    number = _integer(value)
+    if not 0 < number < 65536:
+        raise ValueError(Msg(N_("expected a port number 1–65535")))
+    return number
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(Msg(N_("expected an http:// or https:// address")))
+    return value.rstrip("/")
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(Msg(N_("unknown time zone"))) from None
+    return value
+
+
+def _hour(value: str) -> int:
+    number = _integer(value)
+    if not 0 <= number <= 23:
+        raise ValueError(Msg(N_("expected an hour 0–23")))
+    return number
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    parse: Callable[[str], object]
+    default: object
+    help: str
+    secret: bool = False  # only from the environment, never a file
+
+    @property
+    def env(self) -> str:
+        return "CALENDAR_" + self.name.upper()
+
+
+SCHEMA: tuple[Option, ...] = (
+    Option("registry", Path, Path("data/events.yaml"), "the registry file"),
+    Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
+    Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
+    Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
+    Option("database_url", str, "sqlite:///var/calendar-service.sqlite3",
+           "SQLAlchemy URL of the job store and ledger"),
+    Option("smtp_host", str, None, "SMTP server (none: mail goes to the outbox)"),
+    Option("smtp_port", _port, None, "SMTP port (default by security: 25, 587 or 465)"),
+    Option("smtp_user", str, None, "SMTP user name"),
+    Option("smtp_password", str, None, "SMTP password", secret=True),
+    Option("smtp_security", _choice("none", "starttls", "ssl"), "starttls", "none, starttls or ssl"),
+    Option("mail_from", str, None, "sender address"),
+    Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
+    Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
+    Option("alert_hour", _hour, 7, "hour of the day the alerts go out"),
+    Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en"),
+)
+OPTIONS = {option.name: option for option in SCHEMA}
+
+
+@dataclass(frozen=True)
+class Settings:
+    registry: Path
+    subscribers: Path
+    feeds_dir: Path
+    base_url: str
+    database_url: str
+    smtp_host: str | None
+    smtp_port: int | None
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_security: str
+    mail_from: str | None
+    outbox: Path
+    timezone: str
+    alert_hour: int
+    language: str
+
+
+assert [f.name for f in fields(Settings)] == [o.name for o in SCHEMA]
+
+
+def _line_of(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([problem(Location(shown), N_("configuration file not found"))]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([problem(Location(shown), N_("cannot read the configuration file: {reason}"),
+                                   reason=str(error))]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+), column (\d+)", str(error))
+        where = Location(shown, int(found[1]), int(found[2])) if found else Location(shown)
+        raise ConfigError([problem(where, N_("TOML syntax error: {detail}"), detail=str(error))]) from None
+    values, problems = {}, []
+    for key, value in data.items():
+        where = Location(shown, _line_of(text, key))
+        option = OPTIONS.get(key)
+        if option is None:
+            problems.append(problem(where, N_("unknown setting '{key}' (known: {known})"),
+                                    field=key, key=key, known=", ".join(OPTIONS)))
+        elif option.secret:
+            problems.append(problem(where, N_("'{key}' is a secret: set {env} in the environment instead"),
+                                    field=key, key=key, env=option.env))
+        elif isinstance(value, (dict, list)):
+            problems.append(problem(where, N_("expected a single value"), field=key))
+        else:
+            values[key] = (value, where)
+    if problems:
+        raise ConfigError(problems)
+    return values
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    """Settings from defaults, then the config file, then the environment, then
+    ``overrides`` (command-line flags; None means not given)."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, tuple[object, Location | None]] = {}
+    path = config_path or environ.get("CALENDAR_CONFIG")
+    if path is None and Path(DEFAULT_CONFIG_FILE).exists():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        raw.update(_from_file(Path(path)))
+    for option in SCHEMA:
+        if environ.get(option.env):
+            raw[option.name] = (environ[option.env], Location(f"${option.env}"))
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            raw[name] = (value, Location(f"--{name.replace('_', '-')}"))
+    values, problems = {}, []
+    for option in SCHEMA:
+        if option.name not in raw:
+            values[option.name] = option.default
+            continue
+        value, where = raw[option.name]
+        try:
+            values[option.name] = option.parse(str(value))
+        except ValueError as error:
+            reason, *extra = error.args
+            problems.append(problem(where, N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
+                                    field=option.name, value=value, key=option.name,
+                                    reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
+                                    extra="".join(extra)))
+    if problems:
+        raise ConfigError(problems)
+    return Settings(**values)

@@ -1,0 +1,193 @@
+"""Domain values: small, immutable, with no display text of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .errors import Location
+
+CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents")
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class Observance(str, Enum):
+    YEARLY = "yearly"  # every anniversary is marked (Gạc Ma, national days)
+    MILESTONES = "milestones"  # only years divisible by 5 (diplomatic relations)
+
+
+class Milestone(str, Enum):
+    TRON = "tron"  # năm tròn: n divisible by 10
+    CHAN = "chan"  # năm chẵn: n divisible by 5, not by 10
+
+    @classmethod
+    def of(cls, n: int | None) -> Milestone | None:
+        if not n or n <= 0:
+            return None
+        if n % 10 == 0:
+            return cls.TRON
+        if n % 5 == 0:
+            return cls.CHAN
+        return None
+
+
+@dataclass(frozen=True)
+class SolarDate:
+    """A Gregorian date known to the day, the month or only the year."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    def as_date(self) -> dt.date | None:
+        if self.month is None or self.day is None:
+            return None
+        return dt.date(self.year, self.month, self.day)
+
+    def iso(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+
+@dataclass(frozen=True)
+class LunarRule:
+    """A yearly date on the Vietnamese lunisolar calendar (e.g. 10/3 âm lịch)."""
+
+    month: int
+    day: int
+    origin_year: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        return Precision.DAY
+
+    @property
+    def year(self) -> int | None:
+        return self.origin_year
+
+
+@dataclass(frozen=True)
+class Document:
+    """One of the guidance documents the registry is transcribed from."""
+
+    id: str
+    number: str | None
+    issuer: str
+    title: str
+    file: str
+    date: dt.date | None = None
+    date_note: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an entry comes from: a document quoted, or a public source."""
+
+    document: str | None = None
+    quote: str | None = None
+    url: str | None = None
+    title: str | None = None
+    states: SolarDate | None = None  # the date this source gives, when it is not the entry's
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Which date is right when sources disagree, and why."""
+
+    date: SolarDate
+    reason: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title_vi: str
+    title_en: str
+    category: str
+    origin: SolarDate | LunarRule
+    observance: Observance
+    sources: tuple[Citation, ...]
+    country: str | None = None
+    partnership_vi: str | None = None
+    partnership_en: str | None = None
+    note: str | None = None
+    resolution: Resolution | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_vi
+
+    @property
+    def precision(self) -> Precision:
+        return self.origin.precision
+
+    @property
+    def is_lunar(self) -> bool:
+        return isinstance(self.origin, LunarRule)
+
+
+@dataclass(frozen=True)
+class DeclaredCount:
+    """A number a document announces ("26 quốc gia"), to report coverage against."""
+
+    id: str
+    document: str
+    quote: str
+    year: int
+    category: str
+    count: int
+    note: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: str
+    documents: dict[str, Document]
+    events: tuple[Event, ...]
+    declared_counts: tuple[DeclaredCount, ...] = ()
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """The n-th anniversary of an event on a given date (n is None for lunar rules
+    with no origin year). ``estimated`` is True when the date is computed beyond
+    the range known to be exact (lunar dates), as python-holidays does."""
+
+    event: Event
+    date: dt.date
+    n: int | None
+    milestone: Milestone | None
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """An anniversary whose date is not known to the day: listed "to verify"."""
+
+    event: Event
+    year: int
+    n: int
+    milestone: Milestone | None

@@ -1,0 +1,114 @@
+"""Display text for occurrences, one function per kind, localised with Babel.
+
+Titles follow the documents' own form:
+"Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)" and
+"70th anniversary of the Điện Biên Phủ Victory (7 May 1954 – 7 May 2024)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale
+from babel.dates import format_date
+
+from .i18n import N_, gettext
+from .model import Event, LunarRule, Milestone, Occurrence, Precision, SolarDate, Unverified
+
+# CLDR patterns: the documents write 7/5/1954; English prose writes 7 May 1954.
+_DAY_PATTERN = {"vi": "d/M/y", "en": "d MMMM y"}
+_MONTH_PATTERN = {"vi": "M/y", "en": "MMMM y"}
+
+# English ordinal suffixes by CLDR ordinal plural category; other languages
+# translate them (Vietnamese: "thứ {n}").
+_ORDINALS = {
+    "one": N_("{n}st"),
+    "two": N_("{n}nd"),
+    "few": N_("{n}rd"),
+    "other": N_("{n}th"),
+}
+
+MILESTONE_NAMES = {
+    Milestone.TRON: N_("major anniversary (năm tròn)"),
+    Milestone.CHAN: N_("half-decade anniversary (năm chẵn)"),
+}
+
+CATEGORY_NAMES = {
+    "historical": N_("historical"),
+    "holiday": N_("national day / holiday"),
+    "armed-forces": N_("armed forces and defence"),
+    "borders-seas": N_("borders and seas"),
+    "diplomatic": N_("diplomatic relations"),
+    "documents": N_("party and state documents"),
+}
+
+
+def ordinal(n: int, lang: str) -> str:
+    category = Locale.parse(lang).ordinal_form(n)
+    return gettext(_ORDINALS.get(category, _ORDINALS["other"]), lang).format(n=n)
+
+
+def day(value: dt.date, lang: str) -> str:
+    """A date as the documents write it (vi: 7/5/2024; en: 7 May 2024)."""
+    return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN["en"]), locale=lang)
+
+
+def full_day(value: dt.date, lang: str) -> str:
+    """A date with its weekday ("Thứ Ba, 7 tháng 5, 2024")."""
+    return format_date(value, "full", locale=lang)
+
+
+def solar(origin: SolarDate, lang: str) -> str:
+    """An origin date at its precision: 7/5/1954, 5/1954 or 1954."""
+    if origin.precision is Precision.DAY:
+        return day(origin.as_date(), lang)
+    if origin.precision is Precision.MONTH:
+        return format_date(dt.date(origin.year, origin.month, 1), _MONTH_PATTERN[lang], locale=lang)
+    return str(origin.year)
+
+
+def lunar_rule(rule: LunarRule, lang: str) -> str:
+    return gettext("{day_ordinal} day of the {month_ordinal} lunar month", lang).format(
+        day=rule.day, month=rule.month,
+        day_ordinal=ordinal(rule.day, lang), month_ordinal=ordinal(rule.month, lang),
+    )
+
+
+def anniversary_title(event: Event, n: int, origin: str, when: str, lang: str) -> str:
+    return gettext("{ordinal} anniversary of {title} ({origin} – {date})", lang).format(
+        ordinal=ordinal(n, lang), n=n, title=event.title(lang), origin=origin, date=when
+    )
+
+
+def occurrence_title(occurrence: Occurrence, lang: str) -> str:
+    event = occurrence.event
+    when = day(occurrence.date, lang)
+    if isinstance(event.origin, LunarRule):
+        if occurrence.n is None:
+            text = gettext("{title} ({lunar}, {date})", lang).format(
+                title=event.title(lang), lunar=lunar_rule(event.origin, lang), date=when
+            )
+            return text[:1].upper() + text[1:]
+        origin = gettext("{year}, {lunar}", lang).format(
+            year=event.origin.origin_year, lunar=lunar_rule(event.origin, lang)
+        )
+        return anniversary_title(event, occurrence.n, origin, when, lang)
+    return anniversary_title(event, occurrence.n, solar(event.origin, lang), when, lang)
+
+
+def unverified_title(item: Unverified, lang: str) -> str:
+    return anniversary_title(item.event, item.n, solar(item.event.origin, lang), str(item.year), lang)
+
+
+def milestone_name(milestone: Milestone | None, lang: str) -> str:
+    return gettext(MILESTONE_NAMES[milestone], lang) if milestone else ""
+
+
+def category_name(category: str, lang: str) -> str:
+    return gettext(CATEGORY_NAMES.get(category, category), lang)
+
+
+def country_name(code: str | None, lang: str) -> str:
+    if not code:
+        return ""
+    return Locale.parse(lang).territories.get(code, code)

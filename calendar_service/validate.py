@@ -1,0 +1,186 @@
+"""Whole-registry checks on top of the schema: quotes that really are in the
+documents, dates the sources disagree on, declared counts and their coverage,
+and dates still to verify. ``check`` never raises for bad data: it reports."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import yamlfile
+from .anniversaries import observed
+from .errors import Location, Problem, RegistryError, problem
+from .i18n import N_
+from .model import DeclaredCount, Event, Precision, Registry, SolarDate
+from .registry import parse
+
+_QUOTED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_TO_VERIFY = {
+    Precision.MONTH: N_("date to verify: known only to the month ({date})"),
+    Precision.YEAR: N_("date to verify: known only to the year ({date})"),
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    event_id: str
+    location: Location | None
+    dates: dict[str, str]  # source (document number or title) -> ISO date it states
+    chosen: str | None
+    reason: str | None
+
+    @property
+    def resolved(self) -> bool:
+        return self.chosen is not None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    id: str
+    document: str
+    year: int
+    category: str
+    expected: int
+    found: int
+    event_ids: tuple[str, ...]
+
+
+@dataclass
+class Report:
+    path: str
+    registry: Registry | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    to_verify: list[Event] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@functools.lru_cache(maxsize=32)
+def _document_text(path: Path, mtime: float) -> str:
+    return normalise(path.read_text(encoding="utf-8"))
+
+
+def _check_documents(registry: Registry, base: Path, report: Report) -> dict[str, str]:
+    texts = {}
+    for document in registry.documents.values():
+        path = base / document.file
+        try:
+            texts[document.id] = _document_text(path, path.stat().st_mtime)
+        except (OSError, UnicodeDecodeError):
+            report.errors.append(problem(document.location, N_("source file '{file}' cannot be read"),
+                                         entry_id=document.id, field="file", file=document.file))
+    return texts
+
+
+def _check_quote(texts: dict[str, str], document: str, quote: str, where, entry: str, report: Report) -> None:
+    if document in texts and normalise(quote) not in texts[document]:
+        report.errors.append(problem(where, N_("the quoted words are not in document '{document}'"),
+                                     entry_id=entry, field="sources.quote", document=document))
+
+
+def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
+    """Dates each source gives for the event's origin, where it gives one."""
+    origin = event.origin
+    stated = {}
+    for citation in event.sources:
+        name = registry.documents[citation.document].number or citation.document \
+            if citation.document else citation.title or citation.url
+        if citation.states is not None:
+            stated[name] = citation.states
+            continue
+        for d, m, y in _QUOTED_DATE.findall(citation.quote or ""):
+            if int(y) == origin.year:
+                stated[name] = SolarDate(int(y), int(m), int(d))
+    return stated
+
+
+def _check_conflict(event: Event, registry: Registry, report: Report) -> None:
+    if event.is_lunar:
+        return
+    stated = _stated_dates(event, registry)
+    disagree = {name: when for name, when in stated.items() if when != event.origin}
+    resolution = event.resolution
+    if resolution is not None and resolution.date != event.origin:
+        report.errors.append(problem(event.location, N_("the resolution chooses {chosen} but the entry's date is {date}"),
+                                     entry_id=event.id, field="resolution.date",
+                                     chosen=resolution.date.iso(), date=event.origin.iso()))
+        return
+    if not disagree:
+        return
+    dates = {name: when.iso() for name, when in stated.items()}
+    if resolution is None:
+        listing = ", ".join(f"{name}: {when}" for name, when in dates.items())
+        report.errors.append(problem(event.location, N_("sources disagree on the date ({dates}); record a resolution with the right date and why"),
+                                     entry_id=event.id, field="date", dates=listing))
+        report.conflicts.append(Conflict(event.id, event.location, dates, None, None))
+    else:
+        report.conflicts.append(Conflict(event.id, event.location, dates, resolution.date.iso(), resolution.reason))
+
+
+def _coverage(count: DeclaredCount, registry: Registry, report: Report) -> None:
+    found = tuple(
+        event.id for event in registry.events
+        if event.category == count.category and event.origin.year is not None
+        and observed(event, count.year - event.origin.year)
+    )
+    report.coverage.append(Coverage(count.id, count.document, count.year, count.category, count.count, len(found), found))
+    if len(found) != count.count:
+        report.warnings.append(problem(count.location, N_("coverage: {found} of {expected} found ({category}, {year}); the registry does not invent the missing ones"),
+                                       entry_id=count.id, found=len(found), expected=count.count,
+                                       category=count.category, year=count.year))
+
+
+def check_registry(registry: Registry, report: Report) -> None:
+    texts = _check_documents(registry, Path(registry.path).resolve().parent, report)
+    for count in registry.declared_counts:
+        _check_quote(texts, count.document, count.quote, count.location, count.id, report)
+    for event in registry.events:
+        for citation in event.sources:
+            if citation.document:
+                _check_quote(texts, citation.document, citation.quote, citation.location, event.id, report)
+        _check_conflict(event, registry, report)
+        if event.precision is not Precision.DAY:
+            report.to_verify.append(event)
+            message = _TO_VERIFY[event.precision]
+            report.warnings.append(problem(event.location, message, entry_id=event.id, field="date",
+                                           date=event.origin.iso()))
+    for count in registry.declared_counts:
+        _coverage(count, registry, report)
+
+
+def check(path: str | Path, display_path: str | None = None) -> Report:
+    """Load and check a registry file; every problem found is in the report."""
+    shown = display_path or str(path)
+    report = Report(shown)
+    try:
+        data = yamlfile.load(path, shown)
+    except yamlfile.YamlFileError as error:
+        report.errors.append(error.problem)
+        return report
+    registry, problems = parse(data, shown)
+    report.errors.extend(problems)
+    if registry is not None:
+        registry = Registry(str(path), registry.documents, registry.events, registry.declared_counts)
+        check_registry(registry, report)
+        report.registry = registry
+    return report
+
+
+def load_registry(path: str | Path, display_path: str | None = None) -> Registry:
+    """The registry, or RegistryError with every problem if it is not valid."""
+    report = check(path, display_path)
+    if report.errors or report.registry is None:
+        raise RegistryError(report.errors)
+    return report.registry

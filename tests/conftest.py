@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_REGISTRY = ROOT / "data" / "events.yaml"
+REGISTRIES = Path(__file__).resolve().parent / "registries"
+
+# A minimal valid registry head: one document whose text the quotes come from.
+HEAD = """\
+version: 1
+documents:
+  - id: doc
+    number: 1-HD/TEST
+    issuer: Test issuer
+    date: 2024-01-12
+    title: Test guidance
+    file: doc.txt
+events:
+"""
+DOCUMENT_TEXT = "Kỷ niệm 70 năm Chiến thắng Điện Biên phủ (7/5/1954 - 7/5/2024); 36 năm Gạc Ma.\n"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def write_registry(tmp_path: Path):
+    """Write a small registry (HEAD + the given events YAML) beside its document."""
+
+    def write(events_yaml: str, head: str = HEAD, name: str = "events.yaml") -> Path:
+        (tmp_path / "doc.txt").write_text(DOCUMENT_TEXT, encoding="utf-8")
+        path = tmp_path / name
+        path.write_text(head + textwrap.indent(textwrap.dedent(events_yaml), "  "), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def real_copy(tmp_path: Path):
+    """A copy of the real registry (with its sources) to break on purpose."""
+    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
+    path = tmp_path / "events.yaml"
+    shutil.copy(REAL_REGISTRY, path)
+    return path

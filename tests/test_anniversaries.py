@@ -1,0 +1,153 @@
+"""The engine: n, milestones, observance, 29 February, precision, lunar dates, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calendar_service.anniversaries import Query, anniversary_date, fold, occurrences, unverified, upcoming
+from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
+from calendar_service.validate import load_registry
+from conftest import REAL_REGISTRY
+
+
+def event(ident="e", date=SolarDate(1954, 5, 7), observance=Observance.YEARLY, category="historical",
+          country=None, title_vi="Sự kiện", title_en="the event"):
+    return Event(ident, title_vi, title_en, category, date, observance, (), country)
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_registry(REAL_REGISTRY)
+
+
+def by_id(found):
+    return {(o.event.id, o.date.year): o for o in found}
+
+
+@pytest.mark.parametrize(
+    ("event_id", "day", "n", "milestone"),
+    [
+        ("dien-bien-phu", "2024-05-07", 70, "tron"),
+        ("hiep-dinh-geneve", "2024-07-21", 70, "tron"),
+        ("quan-doi-nhan-dan", "2024-12-22", 80, "tron"),
+        ("ngay-hoi-quoc-phong-toan-dan", "2024-12-22", 35, "chan"),
+        ("giai-phong-thu-do", "2024-10-10", 70, "tron"),
+        ("hai-chien-hoang-sa", "2024-01-19", 50, "tron"),
+        ("hai-chien-gac-ma", "2024-03-14", 36, None),
+        ("quan-he-ngoai-giao-sweden", "2024-01-11", 55, "chan"),
+        ("quan-he-ngoai-giao-brazil", "2024-05-08", 35, "chan"),
+        ("gio-to-hung-vuong", "2024-04-18", None, None),
+    ],
+)
+def test_real_registry_2024(real, event_id, day, n, milestone):
+    found = by_id(upcoming(real, dt.date(2024, 1, 1), 366))
+    occurrence = found[(event_id, 2024)]
+    assert occurrence.date == dt.date.fromisoformat(day)
+    assert occurrence.n == n
+    assert (occurrence.milestone.value if occurrence.milestone else None) == milestone
+
+
+def test_gio_to_2025(real):
+    found = by_id(upcoming(real, dt.date(2025, 1, 1), 365))
+    assert found[("gio-to-hung-vuong", 2025)].date == dt.date(2025, 4, 7)
+
+
+@pytest.mark.parametrize(("n", "level"), [(70, Milestone.TRON), (35, Milestone.CHAN), (36, None),
+                                          (5, Milestone.CHAN), (10, Milestone.TRON), (1, None), (0, None)])
+def test_milestone_levels(n, level):
+    assert Milestone.of(n) is level
+
+
+def test_milestones_only_observance_skips_other_years():
+    diplomatic = event(observance=Observance.MILESTONES, date=SolarDate(1969, 1, 11))
+    found = occurrences([diplomatic], dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+    assert [(o.date.year, o.n) for o in found] == [(2024, 55), (2029, 60)]
+
+
+def test_yearly_observance_every_year_from_the_first_anniversary():
+    gac_ma = event(date=SolarDate(1988, 3, 14))
+    found = occurrences([gac_ma], dt.date(1988, 1, 1), dt.date(1990, 12, 31))
+    assert [(o.date, o.n) for o in found] == [(dt.date(1989, 3, 14), 1), (dt.date(1990, 3, 14), 2)]
+
+
+def test_29_february_is_observed_on_28_february_in_common_years():
+    leap_day = event(date=SolarDate(2000, 2, 29))
+    found = occurrences([leap_day], dt.date(2001, 1, 1), dt.date(2004, 12, 31))
+    assert [o.date for o in found] == [dt.date(2001, 2, 28), dt.date(2002, 2, 28),
+                                       dt.date(2003, 2, 28), dt.date(2004, 2, 29)]
+
+
+def test_imprecise_dates_are_not_dated_but_listed_to_verify():
+    sudan = event("sudan", SolarDate(1969), Observance.MILESTONES, "diplomatic", "SD")
+    month_only = event("month", SolarDate(1990, 6), Observance.YEARLY)
+    assert occurrences([sudan, month_only], dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == []
+    listed = unverified([sudan, month_only], 2024, 2025)
+    assert [(u.event.id, u.year, u.n) for u in listed] == [
+        ("month", 2024, 34), ("sudan", 2024, 55), ("month", 2025, 35)]
+
+
+def test_lunar_rule_with_origin_year_has_n():
+    rule = event(date=LunarRule(3, 10, origin_year=2000))
+    found = occurrences([rule], dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert [(o.date, o.n, o.milestone) for o in found] == [(dt.date(2024, 4, 18), 24, None)]
+
+
+def test_lunar_dates_early_in_the_year_belong_to_the_previous_lunar_year():
+    """25/12 âm lịch of lunar 2024 is 24 January 2025: a 2025 window must include it."""
+    rule = event(date=LunarRule(12, 25))
+    found = occurrences([rule], dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert [o.date for o in found] == [dt.date(2025, 1, 24)]
+
+
+def test_window_is_inclusive_and_sorted_with_major_first():
+    a = event("a", SolarDate(1989, 12, 22))  # 35 in 2024
+    b = event("b", SolarDate(1944, 12, 22))  # 80 in 2024
+    found = occurrences([a, b], dt.date(2024, 12, 22), dt.date(2024, 12, 22))
+    assert [o.event.id for o in found] == ["b", "a"]
+
+
+def test_queries_filter_by_category_country_milestone_and_text(real):
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    sweden = occurrences(real, start, end, Query(countries=frozenset({"SE"})))
+    assert [o.event.id for o in sweden] == ["quan-he-ngoai-giao-sweden"]
+    borders = occurrences(real, start, end, Query(categories=frozenset({"borders-seas"})))
+    assert {o.event.category for o in borders} == {"borders-seas"} and len(borders) == 6
+    majors = occurrences(real, start, end, Query(milestones_only=True))
+    assert all(o.milestone for o in majors) and "hai-chien-gac-ma" not in {o.event.id for o in majors}
+    text = occurrences(real, start, end, Query(text="dien bien phu"))
+    assert [o.event.id for o in text] == ["dien-bien-phu"]
+
+
+def test_fold_removes_vietnamese_accents():
+    assert fold("Điện Biên Phủ") == "dien bien phu"
+
+
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31), st.integers(1, 9999))
+def test_anniversary_date_is_the_same_day_or_28_february(year, month, day, target):
+    try:
+        origin = dt.date(year, month, day)
+    except ValueError:
+        return
+    observed = anniversary_date(SolarDate(year, month, day), target)
+    assert observed.year == target
+    if (month, day) == (2, 29) and observed.day != 29:
+        assert (observed.month, observed.day) == (2, 28)
+    else:
+        assert (observed.month, observed.day) == (origin.month, origin.day)
+
+
+@given(st.integers(1000, 2100), st.integers(1, 12), st.integers(1, 28), st.integers(1, 200))
+def test_n_is_year_difference_and_milestones_follow(year, month, day, n):
+    origin = SolarDate(year, month, day)
+    found = occurrences([event(date=origin, observance=Observance.MILESTONES)],
+                        dt.date(year + n, 1, 1), dt.date(year + n, 12, 31))
+    if n % 5:
+        assert found == []
+    else:
+        (only,) = found
+        assert only.n == n
+        assert only.milestone is (Milestone.TRON if n % 10 == 0 else Milestone.CHAN)
