@@ -11,7 +11,7 @@ from pathlib import Path
 from babel import Locale
 
 from .errors import Location, Problem, problem
-from .i18n import N_
+from .i18n import N_, Msg
 from .model import (
     CATEGORIES,
     Citation,
@@ -287,10 +287,10 @@ def parse(data, path: str) -> tuple[Registry | None, list[Problem]]:
         reader.add(top.where("version"), N_("unsupported registry version {value} (this program reads version 1)"),
                    field="version", value=top.get("version"))
         return None, reader.problems
-    documents = {d.id: d for d in _each(reader, top, "documents", _document, "document", {})}
+    documents = {d.id: d for d in _each(reader, top, "documents", _document, Msg(N_("document")), {})}
     seen: dict[str, Location] = {}
-    counts = _each(reader, top, "declared_counts", _count, "declared count", seen, documents)
-    events = _each(reader, top, "events", _event, "entry", seen, documents)
+    counts = _each(reader, top, "declared_counts", _count, Msg(N_("declared count")), seen, documents)
+    events = _each(reader, top, "events", _event, Msg(N_("entry")), seen, documents)
     registry = Registry(path, documents, tuple(events), tuple(counts))
     return registry, reader.problems
 
