@@ -19,7 +19,7 @@ from . import __version__
 from .anniversaries import Query, unverified, upcoming
 from .config import Settings, load_settings
 from .errors import CalendarServiceError, UsageError
-from .i18n import LANGUAGES, N_, gettext
+from .i18n import LANGUAGES, N_
 from .render import occurrence_dict, to_json, upcoming_text, validation_json, validation_text
 from .validate import check, load_registry
 
@@ -30,8 +30,12 @@ def _common(command: Callable) -> Callable:
     """Options every command takes, and the one place errors are reported."""
 
     @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), help="Registry file.")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Configuration file (TOML).")
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Configuration file (TOML).",
+    )
     @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (vi or en).")
     @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
     @functools.wraps(command)
@@ -58,8 +62,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(N_("{option}: '{value}' is not a real date in the form YYYY-MM-DD"),
-                         option=option, value=value) from None
+        raise UsageError(
+            N_("{option}: '{value}' is not a real date in the form YYYY-MM-DD"), option=option, value=value
+        ) from None
 
 
 @click.group()
@@ -82,12 +87,16 @@ def validate(settings: Settings, lang: str, fmt: str) -> None:
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
 @click.option("--days", type=int, default=30, show_default=True, help="How many days.")
 @click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
-@click.option("--country", "countries", multiple=True, help="Only this partner country, ISO code (repeatable).")
+@click.option(
+    "--country", "countries", multiple=True, help="Only this partner country, ISO code (repeatable)."
+)
 @click.option("--milestones", is_flag=True, help="Only năm tròn and năm chẵn.")
 @click.option("--text", help="Only entries whose title contains this text (accents optional).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
-def upcoming_command(settings: Settings, lang: str, start, days, categories, countries, milestones, text, fmt):
+def upcoming_command(
+    settings: Settings, lang: str, start, days, categories, countries, milestones, text, fmt
+):
     """List the anniversaries of the coming days."""
     from .model import CATEGORIES
     from .registry import COUNTRIES
@@ -97,8 +106,11 @@ def upcoming_command(settings: Settings, lang: str, start, days, categories, cou
         raise UsageError(N_("--days: expected a number from 1 to {max}"), max=MAX_DAYS)
     for category in categories:
         if category not in CATEGORIES:
-            raise UsageError(N_("--category: unknown category '{value}' (known: {known})"),
-                             value=category, known=", ".join(CATEGORIES))
+            raise UsageError(
+                N_("--category: unknown category '{value}' (known: {known})"),
+                value=category,
+                known=", ".join(CATEGORIES),
+            )
     countries = tuple(code.upper() for code in countries)
     for code in countries:
         if code not in COUNTRIES:
@@ -110,7 +122,9 @@ def upcoming_command(settings: Settings, lang: str, start, days, categories, cou
         click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)
         return
     last = today + dt.timedelta(days=days - 1)
-    click.echo(upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang), nl=False)
+    click.echo(
+        upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang), nl=False
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,8 +21,9 @@ DEFAULT_CONFIG_FILE = "calendar-service.toml"
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in allowed:
-            raise ValueError(Msg(N_("expected one of: ")) , ", ".join(allowed))
+            raise ValueError(Msg(N_("expected one of: ")), ", ".join(allowed))
         return value
+
     return parse
 
 
@@ -79,8 +80,12 @@ SCHEMA: tuple[Option, ...] = (
     Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
     Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
     Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
-    Option("database_url", str, "sqlite:///var/calendar-service.sqlite3",
-           "SQLAlchemy URL of the job store and ledger"),
+    Option(
+        "database_url",
+        str,
+        "sqlite:///var/calendar-service.sqlite3",
+        "SQLAlchemy URL of the job store and ledger",
+    ),
     Option("smtp_host", str, None, "SMTP server (none: mail goes to the outbox)"),
     Option("smtp_port", _port, None, "SMTP port (default by security: 25, 587 or 465)"),
     Option("smtp_user", str, None, "SMTP user name"),
@@ -131,8 +136,9 @@ def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
     except FileNotFoundError:
         raise ConfigError([problem(Location(shown), N_("configuration file not found"))]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([problem(Location(shown), N_("cannot read the configuration file: {reason}"),
-                                   reason=str(error))]) from None
+        raise ConfigError(
+            [problem(Location(shown), N_("cannot read the configuration file: {reason}"), reason=str(error))]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -144,11 +150,25 @@ def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
         where = Location(shown, _line_of(text, key))
         option = OPTIONS.get(key)
         if option is None:
-            problems.append(problem(where, N_("unknown setting '{key}' (known: {known})"),
-                                    field=key, key=key, known=", ".join(OPTIONS)))
+            problems.append(
+                problem(
+                    where,
+                    N_("unknown setting '{key}' (known: {known})"),
+                    field=key,
+                    key=key,
+                    known=", ".join(OPTIONS),
+                )
+            )
         elif option.secret:
-            problems.append(problem(where, N_("'{key}' is a secret: set {env} in the environment instead"),
-                                    field=key, key=key, env=option.env))
+            problems.append(
+                problem(
+                    where,
+                    N_("'{key}' is a secret: set {env} in the environment instead"),
+                    field=key,
+                    key=key,
+                    env=option.env,
+                )
+            )
         elif isinstance(value, (dict, list)):
             problems.append(problem(where, N_("expected a single value"), field=key))
         else:
@@ -188,10 +208,17 @@ def load_settings(
             values[option.name] = option.parse(str(value))
         except ValueError as error:
             reason, *extra = error.args
-            problems.append(problem(where, N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
-                                    field=option.name, value=value, key=option.name,
-                                    reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
-                                    extra="".join(extra)))
+            problems.append(
+                problem(
+                    where,
+                    N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
+                    field=option.name,
+                    value=value,
+                    key=option.name,
+                    reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
+                    extra="".join(extra),
+                )
+            )
     if problems:
         raise ConfigError(problems)
     return Settings(**values)

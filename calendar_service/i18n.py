@@ -26,7 +26,7 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(lang: str) -> NullTranslations:
     path = catalog_path(lang)
     if lang not in LANGUAGES or not path.exists():

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .errors import Location
 
 CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents")
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
 
 
-class Observance(str, Enum):
+class Observance(StrEnum):
     YEARLY = "yearly"  # every anniversary is marked (Gạc Ma, national days)
     MILESTONES = "milestones"  # only years divisible by 5 (diplomatic relations)
 
 
-class Milestone(str, Enum):
+class Milestone(StrEnum):
     TRON = "tron"  # năm tròn: n divisible by 10
     CHAN = "chan"  # năm chẵn: n divisible by 5, not by 10
 
@@ -114,7 +114,11 @@ class Resolution:
     """Which date is right when sources disagree, and why."""
 
     date: SolarDate
-    reason: str
+    reason_vi: str
+    reason_en: str
+
+    def reason(self, lang: str) -> str:
+        return self.reason_en if lang == "en" else self.reason_vi
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,17 @@ _TOP_FIELDS = {"version", "documents", "declared_counts", "events"}
 _DOCUMENT_FIELDS = {"id", "number", "issuer", "title", "file", "date", "date_note"}
 _COUNT_FIELDS = {"id", "document", "quote", "year", "category", "count", "note"}
 _EVENT_FIELDS = {
-    "id", "title", "date", "lunar", "category", "observance", "country",
-    "partnership", "sources", "resolution", "note",
+    "id",
+    "title",
+    "date",
+    "lunar",
+    "category",
+    "observance",
+    "country",
+    "partnership",
+    "sources",
+    "resolution",
+    "note",
 }
 _SOURCE_FIELDS = {"document", "quote", "url", "title", "states"}
 
@@ -61,8 +70,11 @@ class _Reader:
         for key in data:
             if key not in allowed:
                 self.add(
-                    data.key_locations[key], N_("unknown field (allowed: {allowed})"),
-                    entry=entry, field=prefix + key, allowed=", ".join(sorted(allowed)),
+                    data.key_locations[key],
+                    N_("unknown field (allowed: {allowed})"),
+                    entry=entry,
+                    field=prefix + key,
+                    allowed=", ".join(sorted(allowed)),
                 )
 
     def text(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> str | None:
@@ -84,8 +96,15 @@ class _Reader:
             self.add(where, N_("expected a whole number"), entry=entry, field=prefix + key)
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.add(where, N_("{value} is out of range ({low}–{high})"), entry=entry,
-                     field=prefix + key, value=value, low=low, high=high)
+            self.add(
+                where,
+                N_("{value} is out of range ({low}–{high})"),
+                entry=entry,
+                field=prefix + key,
+                value=value,
+                low=low,
+                high=high,
+            )
             return None
         return value
 
@@ -95,47 +114,73 @@ class _Reader:
         raw = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
         match = DATE_PATTERN.match(raw)
         if not match:
-            self.add(where, N_("'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"),
-                     entry=entry, field=prefix + key, value=value)
+            self.add(
+                where,
+                N_("'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+                entry=entry,
+                field=prefix + key,
+                value=value,
+            )
             return None
         year, month, day = (int(part) if part else None for part in match.groups())
         try:
             dt.date(year, month or 1, day or 1)
         except ValueError:
-            self.add(where, N_("{value} is not a real calendar date"), entry=entry,
-                     field=prefix + key, value=raw)
+            self.add(
+                where, N_("{value} is not a real calendar date"), entry=entry, field=prefix + key, value=raw
+            )
             return None
         return SolarDate(year, month, day)
 
-    def bilingual(self, data: YamlMap, key: str, *, entry=None, required=True) -> tuple[str | None, str | None]:
+    def bilingual(
+        self, data: YamlMap, key: str, *, entry=None, required=True, prefix=""
+    ) -> tuple[str | None, str | None]:
+        """A text given in both languages: ``{vi: …, en: …}``."""
+        name = prefix + key
         if key not in data and not required:
             return None, None
-        value = self.mapping(data.get(key), data.where(key), entry=entry, field=key)
+        value = self.mapping(data.get(key), data.where(key), entry=entry, field=name)
         if value is None:
             return None, None
-        self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=key + ".")
-        return (self.text(value, "vi", entry=entry, prefix=key + "."),
-                self.text(value, "en", entry=entry, prefix=key + "."))
+        self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=name + ".")
+        return (
+            self.text(value, "vi", entry=entry, prefix=name + "."),
+            self.text(value, "en", entry=entry, prefix=name + "."),
+        )
 
     def items(self, data: YamlMap, key: str, *, entry=None, required=True) -> list[tuple[object, Location]]:
         value = data.get(key)
         if value is None and not required:
             return []
         if not isinstance(value, YamlList) or (required and not value):
-            self.add(data.where(key) if key in data else data.location,
-                     N_("expected a non-empty list"), entry=entry, field=key)
+            self.add(
+                data.where(key) if key in data else data.location,
+                N_("expected a non-empty list"),
+                entry=entry,
+                field=key,
+            )
             return []
-        return list(zip(value, value.item_locations))
+        return list(zip(value, value.item_locations, strict=True))
 
 
-def _unique(reader: _Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str) -> None:
+def _unique(
+    reader: _Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str
+) -> None:
     if ident is None:
         return
     if not ID_PATTERN.match(ident):
-        reader.add(where, N_("id '{id}' must use lower-case letters, digits and hyphens"), field="id", id=ident)
+        reader.add(
+            where, N_("id '{id}' must use lower-case letters, digits and hyphens"), field="id", id=ident
+        )
     elif ident in seen:
-        reader.add(where, N_("duplicate {kind} id '{id}' (first used on line {line})"),
-                   field="id", kind=kind, id=ident, line=seen[ident].line)
+        reader.add(
+            where,
+            N_("duplicate {kind} id '{id}' (first used on line {line})"),
+            field="id",
+            kind=kind,
+            id=ident,
+            line=seen[ident].line,
+        )
     else:
         seen[ident] = where
 
@@ -151,12 +196,17 @@ def _document(reader: _Reader, data: YamlMap) -> Document | None:
         found = reader.solar_date(data, "date", entry=ident)
         issued = found.as_date() if found else None
     elif note is None:
-        reader.add(data.location, N_("give the date, or a date_note saying why it is unknown"),
-                   entry=ident, field="date")
+        reader.add(
+            data.location,
+            N_("give the date, or a date_note saying why it is unknown"),
+            entry=ident,
+            field="date",
+        )
     if ident is None or None in values.values():
         return None
-    return Document(ident, number, values["issuer"], values["title"], values["file"], issued, note,
-                    data.location)
+    return Document(
+        ident, number, values["issuer"], values["title"], values["file"], issued, note, data.location
+    )
 
 
 def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict) -> Citation | None:
@@ -170,12 +220,23 @@ def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict
         reader.add(data.location, N_("a source needs a document id or a url"), entry=entry, field="sources")
         return None
     if document is not None and document not in documents:
-        reader.add(data.where("document"), N_("unknown source document '{document}' (known: {known})"),
-                   entry=entry, field="sources.document", document=document, known=", ".join(documents))
+        reader.add(
+            data.where("document"),
+            N_("unknown source document '{document}' (known: {known})"),
+            entry=entry,
+            field="sources.document",
+            document=document,
+            known=", ".join(documents),
+        )
         return None
     if url is not None and not re.match(r"^https?://\S+$", url):
-        reader.add(data.where("url"), N_("'{url}' is not an http(s) address"),
-                   entry=entry, field="sources.url", url=url)
+        reader.add(
+            data.where("url"),
+            N_("'{url}' is not an http(s) address"),
+            entry=entry,
+            field="sources.url",
+            url=url,
+        )
         return None
     return Citation(document, quote, url, title, states, data.where("quote") if quote else data.location)
 
@@ -192,8 +253,11 @@ def _origin(reader: _Reader, data: YamlMap, ident: str | None) -> SolarDate | Lu
     reader.unknown_fields(lunar, {"month", "day", "origin_year"}, entry=ident, prefix="lunar.")
     month = reader.integer(lunar, "month", entry=ident, low=1, high=12, prefix="lunar.")
     day = reader.integer(lunar, "day", entry=ident, low=1, high=30, prefix="lunar.")
-    origin = reader.integer(lunar, "origin_year", entry=ident, low=1, high=2200, prefix="lunar.") \
-        if "origin_year" in lunar else None
+    origin = (
+        reader.integer(lunar, "origin_year", entry=ident, low=1, high=2200, prefix="lunar.")
+        if "origin_year" in lunar
+        else None
+    )
     if month is None or day is None:
         return None
     return LunarRule(month, day, origin)
@@ -202,8 +266,14 @@ def _origin(reader: _Reader, data: YamlMap, ident: str | None) -> SolarDate | Lu
 def _choice(reader: _Reader, data: YamlMap, key: str, allowed, ident, message: str, default=None):
     value = data.get(key, default)
     if value not in allowed:
-        reader.add(data.where(key) if key in data else data.location, message, entry=ident, field=key,
-                   value=value, allowed=", ".join(allowed))
+        reader.add(
+            data.where(key) if key in data else data.location,
+            message,
+            entry=ident,
+            field=key,
+            value=value,
+            allowed=", ".join(allowed),
+        )
         return None
     return value
 
@@ -213,15 +283,27 @@ def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
     reader.unknown_fields(data, _EVENT_FIELDS, entry=ident)
     title_vi, title_en = reader.bilingual(data, "title", entry=ident)
     origin = _origin(reader, data, ident)
-    category = _choice(reader, data, "category", CATEGORIES, ident,
-                       N_("unknown category '{value}' (known: {allowed})"))
-    observance = _choice(reader, data, "observance", [o.value for o in Observance], ident,
-                         N_("unknown observance '{value}' (known: {allowed})"),
-                         default="milestones")
+    category = _choice(
+        reader, data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
+    )
+    observance = _choice(
+        reader,
+        data,
+        "observance",
+        [o.value for o in Observance],
+        ident,
+        N_("unknown observance '{value}' (known: {allowed})"),
+        default="milestones",
+    )
     country = reader.text(data, "country", entry=ident, required=category == "diplomatic")
     if country is not None and country not in COUNTRIES:
-        reader.add(data.where("country"), N_("unknown country code '{value}' (use ISO 3166-1 alpha-2, e.g. SE)"),
-                   entry=ident, field="country", value=country)
+        reader.add(
+            data.where("country"),
+            N_("unknown country code '{value}' (use ISO 3166-1 alpha-2, e.g. SE)"),
+            entry=ident,
+            field="country",
+            value=country,
+        )
     partnership = reader.bilingual(data, "partnership", entry=ident, required=False)
     sources = [
         _citation(reader, item, ident, documents)
@@ -234,13 +316,28 @@ def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
         if found is not None:
             reader.unknown_fields(found, {"date", "reason"}, entry=ident, prefix="resolution.")
             chosen = reader.solar_date(found, "date", entry=ident, prefix="resolution.")
-            reason = reader.text(found, "reason", entry=ident, prefix="resolution.")
-            resolution = Resolution(chosen, reason) if chosen and reason else None
+            reason_vi, reason_en = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
+            resolution = (
+                Resolution(chosen, reason_vi, reason_en) if chosen and reason_vi and reason_en else None
+            )
     note = reader.text(data, "note", entry=ident, required=False)
     if None in (ident, title_vi, title_en, origin, category, observance) or None in sources:
         return None
-    return Event(ident, title_vi, title_en, category, origin, Observance(observance), tuple(sources),
-                 country, partnership[0], partnership[1], note, resolution, data.location)
+    return Event(
+        ident,
+        title_vi,
+        title_en,
+        category,
+        origin,
+        Observance(observance),
+        tuple(sources),
+        country,
+        partnership[0],
+        partnership[1],
+        note,
+        resolution,
+        data.location,
+    )
 
 
 def _count(reader: _Reader, data: YamlMap, documents: dict) -> DeclaredCount | None:
@@ -248,14 +345,21 @@ def _count(reader: _Reader, data: YamlMap, documents: dict) -> DeclaredCount | N
     reader.unknown_fields(data, _COUNT_FIELDS, entry=ident)
     document = reader.text(data, "document", entry=ident)
     if document is not None and document not in documents:
-        reader.add(data.where("document"), N_("unknown source document '{document}' (known: {known})"),
-                   entry=ident, field="document", document=document, known=", ".join(documents))
+        reader.add(
+            data.where("document"),
+            N_("unknown source document '{document}' (known: {known})"),
+            entry=ident,
+            field="document",
+            document=document,
+            known=", ".join(documents),
+        )
         document = None
     quote = reader.text(data, "quote", entry=ident)
     year = reader.integer(data, "year", entry=ident, low=1, high=9999)
     count = reader.integer(data, "count", entry=ident, low=1)
-    category = _choice(reader, data, "category", CATEGORIES, ident,
-                       N_("unknown category '{value}' (known: {allowed})"))
+    category = _choice(
+        reader, data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
+    )
     note = reader.text(data, "note", entry=ident, required=False)
     if None in (ident, document, quote, year, count, category):
         return None
@@ -268,8 +372,9 @@ def _each(reader: _Reader, top: YamlMap, key: str, parse: Callable, kind: str, s
         data = reader.mapping(item, where)
         if data is None:
             continue
-        _unique(reader, seen, data.get("id") if isinstance(data.get("id"), str) else None,
-                data.where("id"), kind)
+        _unique(
+            reader, seen, data.get("id") if isinstance(data.get("id"), str) else None, data.where("id"), kind
+        )
         parsed = parse(reader, data, *args)
         if parsed is not None:
             results.append(parsed)
@@ -284,8 +389,12 @@ def parse(data, path: str) -> tuple[Registry | None, list[Problem]]:
         return None, reader.problems
     reader.unknown_fields(top, _TOP_FIELDS)
     if top.get("version") != 1:
-        reader.add(top.where("version"), N_("unsupported registry version {value} (this program reads version 1)"),
-                   field="version", value=top.get("version"))
+        reader.add(
+            top.where("version"),
+            N_("unsupported registry version {value} (this program reads version 1)"),
+            field="version",
+            value=top.get("version"),
+        )
         return None, reader.problems
     documents = {d.id: d for d in _each(reader, top, "documents", _document, Msg(N_("document")), {})}
     seen: dict[str, Location] = {}

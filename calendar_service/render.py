@@ -35,23 +35,35 @@ def _width(text: str) -> int:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     lines = []
     for row in [header, ["-" * w for w in widths], *rows]:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
 
 
-def upcoming_text(occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: str) -> str:
+def upcoming_text(
+    occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: str
+) -> str:
     if not occurrences:
         out = gettext("No anniversaries in this period.", lang) + "\n"
     else:
-        header = [gettext("Date", lang), gettext("In (days)", lang), gettext("Milestone", lang),
-                  gettext("Category", lang), gettext("Anniversary", lang)]
+        header = [
+            gettext("Date", lang),
+            gettext("In (days)", lang),
+            gettext("Milestone", lang),
+            gettext("Category", lang),
+            gettext("Anniversary", lang),
+        ]
         rows = [
-            [day(o.date, lang), str((o.date - today).days), milestone_name(o.milestone, lang),
-             category_name(o.event.category, lang), occurrence_title(o, lang)]
+            [
+                day(o.date, lang),
+                str((o.date - today).days),
+                milestone_name(o.milestone, lang),
+                category_name(o.event.category, lang),
+                occurrence_title(o, lang),
+            ]
             for o in occurrences
         ]
         out = _table(header, rows)
@@ -70,41 +82,83 @@ def validation_text(report: Report, lang: str) -> str:
     for conflict in report.conflicts:
         if conflict.resolved:
             stated = ", ".join(f"{name} {when}" for name, when in conflict.dates.items())
-            lines.append(gettext("conflict resolved: '{entry}': sources give {stated}; the registry keeps {chosen}: {reason}", lang)
-                         .format(entry=conflict.event_id, stated=stated, chosen=conflict.chosen, reason=conflict.reason))
+            lines.append(
+                gettext(
+                    "conflict resolved: '{entry}': sources give {stated}; the registry keeps {chosen}: {reason}",
+                    lang,
+                ).format(
+                    entry=conflict.event_id,
+                    stated=stated,
+                    chosen=conflict.chosen,
+                    reason=conflict.resolution.reason(lang),
+                )
+            )
     for cover in report.coverage:
-        lines.append(gettext("coverage: '{id}': {found} of {expected} found ({category}, {year})", lang).format(
-            id=cover.id, found=cover.found, expected=cover.expected, category=cover.category, year=cover.year))
+        lines.append(
+            gettext("coverage: '{id}': {found} of {expected} found ({category}, {year})", lang).format(
+                id=cover.id,
+                found=cover.found,
+                expected=cover.expected,
+                category=category_name(cover.category, lang),
+                year=cover.year,
+            )
+        )
     if report.registry is not None and not report.errors:
-        lines.append(gettext("{path}: valid, {count} entries.", lang).format(
-            path=report.path, count=len(report.registry.events)))
+        lines.append(
+            gettext("{path}: valid, {count} entries.", lang).format(
+                path=report.path, count=len(report.registry.events)
+            )
+        )
     else:
         count = len(report.errors)
-        lines.append(ngettext("{path}: {count} error.", "{path}: {count} errors.", count, lang).format(
-            path=report.path, count=count))
+        lines.append(
+            ngettext("{path}: {count} error.", "{path}: {count} errors.", count, lang).format(
+                path=report.path, count=count
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
 def validation_json(report: Report, lang: str) -> str:
-    return to_json({
-        "file": report.path,
-        "valid": report.ok,
-        "entries": len(report.registry.events) if report.registry else 0,
-        "errors": [found.as_dict(lang) for found in report.errors],
-        "warnings": [found.as_dict(lang) for found in report.warnings],
-        "conflicts": [
-            {"entry": c.event_id, "line": c.location.line if c.location else None, "dates": c.dates,
-             "resolved": c.resolved, "chosen": c.chosen, "reason": c.reason}
-            for c in report.conflicts
-        ],
-        "coverage": [
-            {"id": c.id, "document": c.document, "year": c.year, "category": c.category,
-             "expected": c.expected, "found": c.found, "missing": max(c.expected - c.found, 0),
-             "entries": list(c.event_ids)}
-            for c in report.coverage
-        ],
-        "to_verify": [
-            {"entry": e.id, "date": e.origin.iso(), "precision": e.precision.value, "title": e.title(lang)}
-            for e in report.to_verify
-        ],
-    })
+    return to_json(
+        {
+            "file": report.path,
+            "valid": report.ok,
+            "entries": len(report.registry.events) if report.registry else 0,
+            "errors": [found.as_dict(lang) for found in report.errors],
+            "warnings": [found.as_dict(lang) for found in report.warnings],
+            "conflicts": [
+                {
+                    "entry": c.event_id,
+                    "line": c.location.line if c.location else None,
+                    "dates": c.dates,
+                    "resolved": c.resolved,
+                    "chosen": c.chosen,
+                    "reason": c.resolution.reason(lang) if c.resolution else None,
+                }
+                for c in report.conflicts
+            ],
+            "coverage": [
+                {
+                    "id": c.id,
+                    "document": c.document,
+                    "year": c.year,
+                    "category": c.category,
+                    "expected": c.expected,
+                    "found": c.found,
+                    "missing": max(c.expected - c.found, 0),
+                    "entries": list(c.event_ids),
+                }
+                for c in report.coverage
+            ],
+            "to_verify": [
+                {
+                    "entry": e.id,
+                    "date": e.origin.iso(),
+                    "precision": e.precision.value,
+                    "title": e.title(lang),
+                }
+                for e in report.to_verify
+            ],
+        }
+    )

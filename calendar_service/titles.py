@@ -69,8 +69,10 @@ def solar(origin: SolarDate, lang: str) -> str:
 
 def lunar_rule(rule: LunarRule, lang: str) -> str:
     return gettext("{day_ordinal} day of the {month_ordinal} lunar month", lang).format(
-        day=rule.day, month=rule.month,
-        day_ordinal=ordinal(rule.day, lang), month_ordinal=ordinal(rule.month, lang),
+        day=rule.day,
+        month=rule.month,
+        day_ordinal=ordinal(rule.day, lang),
+        month_ordinal=ordinal(rule.month, lang),
     )
 
 

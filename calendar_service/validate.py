@@ -13,9 +13,10 @@ from pathlib import Path
 from . import yamlfile
 from .anniversaries import observed
 from .errors import Location, Problem, RegistryError, problem
-from .i18n import N_
-from .model import DeclaredCount, Event, Precision, Registry, SolarDate
+from .i18n import N_, Msg
+from .model import DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
 from .registry import parse
+from .titles import CATEGORY_NAMES
 
 _QUOTED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _TO_VERIFY = {
@@ -29,12 +30,15 @@ class Conflict:
     event_id: str
     location: Location | None
     dates: dict[str, str]  # source (document number or title) -> ISO date it states
-    chosen: str | None
-    reason: str | None
+    resolution: Resolution | None
 
     @property
     def resolved(self) -> bool:
-        return self.chosen is not None
+        return self.resolution is not None
+
+    @property
+    def chosen(self) -> str | None:
+        return self.resolution.date.iso() if self.resolution else None
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,29 @@ def _check_documents(registry: Registry, base: Path, report: Report) -> dict[str
         try:
             texts[document.id] = _document_text(path, path.stat().st_mtime)
         except (OSError, UnicodeDecodeError):
-            report.errors.append(problem(document.location, N_("source file '{file}' cannot be read"),
-                                         entry_id=document.id, field="file", file=document.file))
+            report.errors.append(
+                problem(
+                    document.location,
+                    N_("source file '{file}' cannot be read"),
+                    entry_id=document.id,
+                    field="file",
+                    file=document.file,
+                )
+            )
     return texts
 
 
 def _check_quote(texts: dict[str, str], document: str, quote: str, where, entry: str, report: Report) -> None:
     if document in texts and normalise(quote) not in texts[document]:
-        report.errors.append(problem(where, N_("the quoted words are not in document '{document}'"),
-                                     entry_id=entry, field="sources.quote", document=document))
+        report.errors.append(
+            problem(
+                where,
+                N_("the quoted words are not in document '{document}'"),
+                entry_id=entry,
+                field="sources.quote",
+                document=document,
+            )
+        )
 
 
 def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
@@ -95,8 +113,11 @@ def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
     origin = event.origin
     stated = {}
     for citation in event.sources:
-        name = registry.documents[citation.document].number or citation.document \
-            if citation.document else citation.title or citation.url
+        name = (
+            registry.documents[citation.document].number or citation.document
+            if citation.document
+            else citation.title or citation.url
+        )
         if citation.states is not None:
             stated[name] = citation.states
             continue
@@ -113,33 +134,61 @@ def _check_conflict(event: Event, registry: Registry, report: Report) -> None:
     disagree = {name: when for name, when in stated.items() if when != event.origin}
     resolution = event.resolution
     if resolution is not None and resolution.date != event.origin:
-        report.errors.append(problem(event.location, N_("the resolution chooses {chosen} but the entry's date is {date}"),
-                                     entry_id=event.id, field="resolution.date",
-                                     chosen=resolution.date.iso(), date=event.origin.iso()))
+        report.errors.append(
+            problem(
+                event.location,
+                N_("the resolution chooses {chosen} but the entry's date is {date}"),
+                entry_id=event.id,
+                field="resolution.date",
+                chosen=resolution.date.iso(),
+                date=event.origin.iso(),
+            )
+        )
         return
     if not disagree:
         return
     dates = {name: when.iso() for name, when in stated.items()}
     if resolution is None:
         listing = ", ".join(f"{name}: {when}" for name, when in dates.items())
-        report.errors.append(problem(event.location, N_("sources disagree on the date ({dates}); record a resolution with the right date and why"),
-                                     entry_id=event.id, field="date", dates=listing))
-        report.conflicts.append(Conflict(event.id, event.location, dates, None, None))
+        report.errors.append(
+            problem(
+                event.location,
+                N_("sources disagree on the date ({dates}); record a resolution with the right date and why"),
+                entry_id=event.id,
+                field="date",
+                dates=listing,
+            )
+        )
+        report.conflicts.append(Conflict(event.id, event.location, dates, None))
     else:
-        report.conflicts.append(Conflict(event.id, event.location, dates, resolution.date.iso(), resolution.reason))
+        report.conflicts.append(Conflict(event.id, event.location, dates, resolution))
 
 
 def _coverage(count: DeclaredCount, registry: Registry, report: Report) -> None:
     found = tuple(
-        event.id for event in registry.events
-        if event.category == count.category and event.origin.year is not None
+        event.id
+        for event in registry.events
+        if event.category == count.category
+        and event.origin.year is not None
         and observed(event, count.year - event.origin.year)
     )
-    report.coverage.append(Coverage(count.id, count.document, count.year, count.category, count.count, len(found), found))
+    report.coverage.append(
+        Coverage(count.id, count.document, count.year, count.category, count.count, len(found), found)
+    )
     if len(found) != count.count:
-        report.warnings.append(problem(count.location, N_("coverage: {found} of {expected} found ({category}, {year}); the registry does not invent the missing ones"),
-                                       entry_id=count.id, found=len(found), expected=count.count,
-                                       category=count.category, year=count.year))
+        report.warnings.append(
+            problem(
+                count.location,
+                N_(
+                    "coverage: {found} of {expected} found ({category}, {year}); the registry does not invent the missing ones"
+                ),
+                entry_id=count.id,
+                found=len(found),
+                expected=count.count,
+                category=Msg(CATEGORY_NAMES[count.category]),
+                year=count.year,
+            )
+        )
 
 
 def check_registry(registry: Registry, report: Report) -> None:
@@ -154,8 +203,9 @@ def check_registry(registry: Registry, report: Report) -> None:
         if event.precision is not Precision.DAY:
             report.to_verify.append(event)
             message = _TO_VERIFY[event.precision]
-            report.warnings.append(problem(event.location, message, entry_id=event.id, field="date",
-                                           date=event.origin.iso()))
+            report.warnings.append(
+                problem(event.location, message, entry_id=event.id, field="date", date=event.origin.iso())
+            )
     for count in registry.declared_counts:
         _coverage(count, registry, report)
 

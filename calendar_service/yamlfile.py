@@ -129,6 +129,8 @@ def load(path: str | Path, display_path: str | None = None):
     except yaml.MarkedYAMLError as error:
         raise YamlFileError(_syntax_problem(shown, error)) from None
     except yaml.YAMLError as error:
-        raise YamlFileError(problem(Location(shown), N_("YAML syntax error: {detail}"), detail=str(error))) from None
+        raise YamlFileError(
+            problem(Location(shown), N_("YAML syntax error: {detail}"), detail=str(error))
+        ) from None
     finally:
         loader.dispose()

@@ -35,9 +35,14 @@ def snapshot(registry_path: Path = ROOT / "data" / "events.yaml") -> str:
         item["title_en"] = occurrence_title(occurrence, "en")
         dated.append(item)
     to_verify = [
-        {"event_id": u.event.id, "year": u.year, "n": u.n,
-         "milestone": u.milestone.value if u.milestone else None,
-         "title_vi": unverified_title(u, "vi"), "title_en": unverified_title(u, "en")}
+        {
+            "event_id": u.event.id,
+            "year": u.year,
+            "n": u.n,
+            "milestone": u.milestone.value if u.milestone else None,
+            "title_vi": unverified_title(u, "vi"),
+            "title_en": unverified_title(u, "en"),
+        }
         for u in unverified(registry, FIRST, LAST)
     ]
     data = {"years": [FIRST, LAST], "occurrences": dated, "to_verify": to_verify}

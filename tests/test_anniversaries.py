@@ -5,17 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import REAL_REGISTRY
 from hypothesis import given
 from hypothesis import strategies as st
 
 from calendar_service.anniversaries import Query, anniversary_date, fold, occurrences, unverified, upcoming
 from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
 from calendar_service.validate import load_registry
-from conftest import REAL_REGISTRY
+
+DBP_DATE = SolarDate(1954, 5, 7)
 
 
-def event(ident="e", date=SolarDate(1954, 5, 7), observance=Observance.YEARLY, category="historical",
-          country=None, title_vi="Sự kiện", title_en="the event"):
+def event(
+    ident="e",
+    date=DBP_DATE,
+    observance=Observance.YEARLY,
+    category="historical",
+    country=None,
+    title_vi="Sự kiện",
+    title_en="the event",
+):
     return Event(ident, title_vi, title_en, category, date, observance, (), country)
 
 
@@ -56,8 +65,18 @@ def test_gio_to_2025(real):
     assert found[("gio-to-hung-vuong", 2025)].date == dt.date(2025, 4, 7)
 
 
-@pytest.mark.parametrize(("n", "level"), [(70, Milestone.TRON), (35, Milestone.CHAN), (36, None),
-                                          (5, Milestone.CHAN), (10, Milestone.TRON), (1, None), (0, None)])
+@pytest.mark.parametrize(
+    ("n", "level"),
+    [
+        (70, Milestone.TRON),
+        (35, Milestone.CHAN),
+        (36, None),
+        (5, Milestone.CHAN),
+        (10, Milestone.TRON),
+        (1, None),
+        (0, None),
+    ],
+)
 def test_milestone_levels(n, level):
     assert Milestone.of(n) is level
 
@@ -77,8 +96,12 @@ def test_yearly_observance_every_year_from_the_first_anniversary():
 def test_29_february_is_observed_on_28_february_in_common_years():
     leap_day = event(date=SolarDate(2000, 2, 29))
     found = occurrences([leap_day], dt.date(2001, 1, 1), dt.date(2004, 12, 31))
-    assert [o.date for o in found] == [dt.date(2001, 2, 28), dt.date(2002, 2, 28),
-                                       dt.date(2003, 2, 28), dt.date(2004, 2, 29)]
+    assert [o.date for o in found] == [
+        dt.date(2001, 2, 28),
+        dt.date(2002, 2, 28),
+        dt.date(2003, 2, 28),
+        dt.date(2004, 2, 29),
+    ]
 
 
 def test_imprecise_dates_are_not_dated_but_listed_to_verify():
@@ -87,7 +110,10 @@ def test_imprecise_dates_are_not_dated_but_listed_to_verify():
     assert occurrences([sudan, month_only], dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == []
     listed = unverified([sudan, month_only], 2024, 2025)
     assert [(u.event.id, u.year, u.n) for u in listed] == [
-        ("month", 2024, 34), ("sudan", 2024, 55), ("month", 2025, 35)]
+        ("month", 2024, 34),
+        ("sudan", 2024, 55),
+        ("month", 2025, 35),
+    ]
 
 
 def test_lunar_rule_with_origin_year_has_n():
@@ -143,8 +169,11 @@ def test_anniversary_date_is_the_same_day_or_28_february(year, month, day, targe
 @given(st.integers(1000, 2100), st.integers(1, 12), st.integers(1, 28), st.integers(1, 200))
 def test_n_is_year_difference_and_milestones_follow(year, month, day, n):
     origin = SolarDate(year, month, day)
-    found = occurrences([event(date=origin, observance=Observance.MILESTONES)],
-                        dt.date(year + n, 1, 1), dt.date(year + n, 12, 31))
+    found = occurrences(
+        [event(date=origin, observance=Observance.MILESTONES)],
+        dt.date(year + n, 1, 1),
+        dt.date(year + n, 12, 31),
+    )
     if n % 5:
         assert found == []
     else:

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REAL_REGISTRY, ROOT
 
 from calendar_service.cli import main
-from conftest import REAL_REGISTRY, ROOT
 
 
 def run(runner, *args):
@@ -17,8 +17,19 @@ def run(runner, *args):
 
 
 def upcoming_2024(runner, *extra):
-    result = run(runner, "upcoming", "--registry", str(REAL_REGISTRY), "--from", "2024-01-01",
-                 "--days", "366", "--format", "json", *extra)
+    result = run(
+        runner,
+        "upcoming",
+        "--registry",
+        str(REAL_REGISTRY),
+        "--from",
+        "2024-01-01",
+        "--days",
+        "366",
+        "--format",
+        "json",
+        *extra,
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -52,8 +63,13 @@ def test_upcoming_json_fields_and_titles(runner):
     items = upcoming_2024(runner)
     dbp = find(items, "dien-bien-phu")
     assert dbp == {
-        "event_id": "dien-bien-phu", "date": "2024-05-07", "n": 70, "milestone": "tron",
-        "category": "historical", "country": None, "estimated": False,
+        "event_id": "dien-bien-phu",
+        "date": "2024-05-07",
+        "n": 70,
+        "milestone": "tron",
+        "category": "historical",
+        "country": None,
+        "estimated": False,
         "title": "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)",
     }
     assert find(items, "quan-he-ngoai-giao-sweden")["country"] == "SE"
@@ -63,9 +79,21 @@ def test_upcoming_json_fields_and_titles(runner):
 
 
 def test_gio_to_2025(runner):
-    result = run(runner, "upcoming", "--registry", str(REAL_REGISTRY), "--from", "2025-04-01", "--days", "10",
-                 "--format", "json")
-    assert [(i["event_id"], i["date"]) for i in json.loads(result.output)] == [("gio-to-hung-vuong", "2025-04-07")]
+    result = run(
+        runner,
+        "upcoming",
+        "--registry",
+        str(REAL_REGISTRY),
+        "--from",
+        "2025-04-01",
+        "--days",
+        "10",
+        "--format",
+        "json",
+    )
+    assert [(i["event_id"], i["date"]) for i in json.loads(result.output)] == [
+        ("gio-to-hung-vuong", "2025-04-07")
+    ]
 
 
 def test_upcoming_filters(runner):
@@ -84,17 +112,29 @@ def test_upcoming_table_shows_countdown_milestones_and_dates_to_verify(runner):
     assert dbp.split()[:3] == ["7/5/2024", "6", "năm"]
     assert "Ngày cần xác minh (chỉ biết tháng hoặc năm):" in lines
     assert any("Sudan (1969 – 2024)" in line for line in lines)
-    english = run(runner, "upcoming", "--registry", str(REAL_REGISTRY), "--from", "2024-05-01", "--days", "7",
-                  "--lang", "en").output
+    english = run(
+        runner,
+        "upcoming",
+        "--registry",
+        str(REAL_REGISTRY),
+        "--from",
+        "2024-05-01",
+        "--days",
+        "7",
+        "--lang",
+        "en",
+    ).output
     assert "7 May 2024" in english and "major anniversary (năm tròn)" in english
 
 
 def test_validate_real_registry_text(runner):
     result = run(runner, "validate", "--registry", str(REAL_REGISTRY), "--lang", "en")
     assert result.exit_code == 0
-    assert "conflict resolved: 'quan-he-ngoai-giao-sweden': sources give 164-HD/BTGTU 1969-01-11, " \
-           "94-HD/BTGTU 1969-06-11; the registry keeps 1969-01-11" in result.output
-    assert "coverage: 'diplomatic-2024': 20 of 26 found (diplomatic, 2024)" in result.output
+    assert (
+        "conflict resolved: 'quan-he-ngoai-giao-sweden': sources give 164-HD/BTGTU 1969-01-11, "
+        "94-HD/BTGTU 1969-06-11; the registry keeps 1969-01-11" in result.output
+    )
+    assert "coverage: 'diplomatic-2024': 20 of 26 found (diplomatic relations, 2024)" in result.output
     assert result.output.rstrip().endswith("valid, 43 entries.")
 
 
@@ -102,9 +142,18 @@ def test_validate_real_registry_json(runner):
     result = run(runner, "validate", "--registry", str(REAL_REGISTRY), "--format", "json")
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["valid"] is True and report["errors"] == []
-    assert report["coverage"] == [{
-        "id": "diplomatic-2024", "document": "hd-164-lam-dong", "year": 2024, "category": "diplomatic",
-        "expected": 26, "found": 20, "missing": 6, "entries": report["coverage"][0]["entries"]}]
+    assert report["coverage"] == [
+        {
+            "id": "diplomatic-2024",
+            "document": "hd-164-lam-dong",
+            "year": 2024,
+            "category": "diplomatic",
+            "expected": 26,
+            "found": 20,
+            "missing": 6,
+            "entries": report["coverage"][0]["entries"],
+        }
+    ]
     assert len(report["coverage"][0]["entries"]) == 20
     (conflict,) = report["conflicts"]
     assert conflict["entry"] == "quan-he-ngoai-giao-sweden" and conflict["resolved"] is True
@@ -118,7 +167,12 @@ def test_validate_broken_registry_exits_1_with_located_errors(runner, real_copy)
     result = run(runner, "validate", "--registry", str(real_copy), "--format", "json", "--lang", "en")
     assert result.exit_code == 1
     (error,) = json.loads(result.output)["errors"]
-    assert (error["line"], error["column"], error["entry"], error["field"]) == (line, 11, "dien-bien-phu", "date")
+    assert (error["line"], error["column"], error["entry"], error["field"]) == (
+        line,
+        11,
+        "dien-bien-phu",
+        "date",
+    )
     assert error["message"] == "1954-02-31 is not a real calendar date"
 
 
@@ -153,9 +207,24 @@ def test_bad_arguments_in_vietnamese(runner):
 def test_console_script_runs_as_installed(tmp_path):
     """`python -m calendar_service` (what the console script calls) in a clean directory."""
     result = subprocess.run(
-        [sys.executable, "-m", "calendar_service", "upcoming", "--registry", str(REAL_REGISTRY),
-         "--from", "2024-05-07", "--days", "1", "--lang", "en"],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        [
+            sys.executable,
+            "-m",
+            "calendar_service",
+            "upcoming",
+            "--registry",
+            str(REAL_REGISTRY),
+            "--from",
+            "2024-05-07",
+            "--days",
+            "1",
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "70th anniversary of the Điện Biên Phủ Victory (7 May 1954 – 7 May 2024)" in result.stdout

@@ -30,13 +30,18 @@ def test_readme_documents_every_environment_variable():
 
 def test_file_then_environment_then_flags(tmp_path):
     config = tmp_path / "calendar.toml"
-    config.write_text('base_url = "https://file.example"\ntimezone = "UTC"\nsmtp_port = 2525\n', encoding="utf-8")
+    config.write_text(
+        'base_url = "https://file.example"\ntimezone = "UTC"\nsmtp_port = 2525\n', encoding="utf-8"
+    )
     settings = load_settings(config, environ={})
     assert (settings.base_url, settings.timezone, settings.smtp_port) == ("https://file.example", "UTC", 2525)
     settings = load_settings(config, environ={"CALENDAR_BASE_URL": "https://env.example"})
     assert settings.base_url == "https://env.example" and settings.timezone == "UTC"
-    settings = load_settings(config, environ={"CALENDAR_BASE_URL": "https://env.example"},
-                             overrides={"base_url": "https://flag.example", "registry": None})
+    settings = load_settings(
+        config,
+        environ={"CALENDAR_BASE_URL": "https://env.example"},
+        overrides={"base_url": "https://flag.example", "registry": None},
+    )
     assert settings.base_url == "https://flag.example"
 
 
@@ -63,22 +68,36 @@ def test_password_only_from_the_environment(tmp_path):
     config.write_text('smtp_password = "secret"\n', encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
         load_settings(config, environ={})
-    assert render(raised.value) == [f"{config}:1: field 'smtp_password': 'smtp_password' is a secret: "
-                                    "set CALENDAR_SMTP_PASSWORD in the environment instead"]
+    assert render(raised.value) == [
+        f"{config}:1: field 'smtp_password': 'smtp_password' is a secret: "
+        "set CALENDAR_SMTP_PASSWORD in the environment instead"
+    ]
     assert load_settings(environ={"CALENDAR_SMTP_PASSWORD": "s"}).smtp_password == "s"
 
 
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"CALENDAR_SMTP_PORT": "abc"}, "$CALENDAR_SMTP_PORT: field 'smtp_port': invalid value 'abc' for setting "
-                                        "'smtp_port': expected a whole number"),
-        ({"CALENDAR_SMTP_SECURITY": "tls"}, "$CALENDAR_SMTP_SECURITY: field 'smtp_security': invalid value 'tls' "
-                                            "for setting 'smtp_security': expected one of: none, starttls, ssl"),
-        ({"CALENDAR_TIMEZONE": "Mars/Base"}, "$CALENDAR_TIMEZONE: field 'timezone': invalid value 'Mars/Base' "
-                                             "for setting 'timezone': unknown time zone"),
-        ({"CALENDAR_BASE_URL": "ftp://x"}, "$CALENDAR_BASE_URL: field 'base_url': invalid value 'ftp://x' for "
-                                           "setting 'base_url': expected an http:// or https:// address"),
+        (
+            {"CALENDAR_SMTP_PORT": "abc"},
+            "$CALENDAR_SMTP_PORT: field 'smtp_port': invalid value 'abc' for setting "
+            "'smtp_port': expected a whole number",
+        ),
+        (
+            {"CALENDAR_SMTP_SECURITY": "tls"},
+            "$CALENDAR_SMTP_SECURITY: field 'smtp_security': invalid value 'tls' "
+            "for setting 'smtp_security': expected one of: none, starttls, ssl",
+        ),
+        (
+            {"CALENDAR_TIMEZONE": "Mars/Base"},
+            "$CALENDAR_TIMEZONE: field 'timezone': invalid value 'Mars/Base' "
+            "for setting 'timezone': unknown time zone",
+        ),
+        (
+            {"CALENDAR_BASE_URL": "ftp://x"},
+            "$CALENDAR_BASE_URL: field 'base_url': invalid value 'ftp://x' for "
+            "setting 'base_url': expected an http:// or https:// address",
+        ),
     ],
 )
 def test_bad_environment_values(env, message):
@@ -90,8 +109,10 @@ def test_bad_environment_values(env, message):
 def test_bad_value_in_vietnamese():
     with pytest.raises(ConfigError) as raised:
         load_settings(environ={"CALENDAR_SMTP_PORT": "0"})
-    assert render(raised.value, "vi") == ["$CALENDAR_SMTP_PORT: trường 'smtp_port': giá trị '0' không hợp lệ cho "
-                                          "thiết lập 'smtp_port': cần số cổng từ 1 đến 65535"]
+    assert render(raised.value, "vi") == [
+        "$CALENDAR_SMTP_PORT: trường 'smtp_port': giá trị '0' không hợp lệ cho "
+        "thiết lập 'smtp_port': cần số cổng từ 1 đến 65535"
+    ]
 
 
 def test_toml_syntax_error_has_line_and_column(tmp_path):
@@ -104,8 +125,9 @@ def test_toml_syntax_error_has_line_and_column(tmp_path):
 
 def test_cli_reports_config_errors_in_one_line(runner, tmp_path):
     from calendar_service.cli import main
+
     config = tmp_path / "c.toml"
-    config.write_text('nonsense = 1\n', encoding="utf-8")
+    config.write_text("nonsense = 1\n", encoding="utf-8")
     result = runner.invoke(main, ["validate", "--config", str(config), "--lang", "en"])
     assert result.exit_code == 1
     assert result.output.startswith(f"{config}:1: field 'nonsense': unknown setting 'nonsense'")

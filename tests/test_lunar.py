@@ -56,7 +56,9 @@ def test_registry_examples():
     assert to_solar(LunarDate(2025, 3, 10)) == dt.date(2025, 4, 7)
 
 
-@pytest.mark.parametrize(("year", "month"), [(2020, 4), (2023, 2), (2025, 6), (2024, None), (2028, 5), (2033, 11)])
+@pytest.mark.parametrize(
+    ("year", "month"), [(2020, 4), (2023, 2), (2025, 6), (2024, None), (2028, 5), (2033, 11)]
+)
 def test_leap_months(year, month):
     assert leap_month(year) == month
 
@@ -96,7 +98,11 @@ def test_lunar_days_are_in_range_and_consecutive(day):
     assert 1 <= today.day <= 30 and 1 <= today.month <= 12
     if tomorrow.day != 1:
         assert (tomorrow.year, tomorrow.month, tomorrow.leap, tomorrow.day) == (
-            today.year, today.month, today.leap, today.day + 1)
+            today.year,
+            today.month,
+            today.leap,
+            today.day + 1,
+        )
     else:
         assert today.day in (29, 30)
 

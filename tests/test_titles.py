@@ -6,47 +6,89 @@ import datetime as dt
 
 import pytest
 
-from calendar_service.model import Event, LunarRule, Observance, Occurrence, SolarDate, Milestone, Unverified
+from calendar_service.model import Event, LunarRule, Milestone, Observance, Occurrence, SolarDate, Unverified
 from calendar_service.titles import day, full_day, occurrence_title, ordinal, unverified_title
 
-DBP = Event("dien-bien-phu", "Chiến thắng Điện Biên Phủ", "the Điện Biên Phủ Victory", "historical",
-            SolarDate(1954, 5, 7), Observance.YEARLY, ())
+DBP = Event(
+    "dien-bien-phu",
+    "Chiến thắng Điện Biên Phủ",
+    "the Điện Biên Phủ Victory",
+    "historical",
+    SolarDate(1954, 5, 7),
+    Observance.YEARLY,
+    (),
+)
 
 
 def test_vietnamese_title_follows_the_documents():
     occurrence = Occurrence(DBP, dt.date(2024, 5, 7), 70, Milestone.TRON)
-    assert occurrence_title(occurrence, "vi") == "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)"
+    assert (
+        occurrence_title(occurrence, "vi") == "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)"
+    )
 
 
 def test_english_title():
     occurrence = Occurrence(DBP, dt.date(2024, 5, 7), 70, Milestone.TRON)
     assert occurrence_title(occurrence, "en") == (
-        "70th anniversary of the Điện Biên Phủ Victory (7 May 1954 – 7 May 2024)")
+        "70th anniversary of the Điện Biên Phủ Victory (7 May 1954 – 7 May 2024)"
+    )
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
-                                          (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"),
-                                          (111, "111th"), (112, "112th"), (123, "123rd")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (111, "111th"),
+        (112, "112th"),
+        (123, "123rd"),
+    ],
+)
 def test_english_ordinals_follow_cldr(n, text):
     """khal's hand-made suffixes say "111st"; CLDR's ordinal rules do not."""
     assert ordinal(n, "en") == text
 
 
 def test_lunar_titles():
-    gio_to = Event("gio-to", "Giỗ Tổ Hùng Vương", "the Hùng Kings' Commemoration Day", "holiday",
-                   LunarRule(3, 10), Observance.YEARLY, ())
+    gio_to = Event(
+        "gio-to",
+        "Giỗ Tổ Hùng Vương",
+        "the Hùng Kings' Commemoration Day",
+        "holiday",
+        LunarRule(3, 10),
+        Observance.YEARLY,
+        (),
+    )
     occurrence = Occurrence(gio_to, dt.date(2024, 4, 18), None, None)
     assert occurrence_title(occurrence, "vi") == "Giỗ Tổ Hùng Vương (10/3 âm lịch, 18/4/2024)"
     assert occurrence_title(occurrence, "en") == (
-        "The Hùng Kings' Commemoration Day (10th day of the 3rd lunar month, 18 April 2024)")
+        "The Hùng Kings' Commemoration Day (10th day of the 3rd lunar month, 18 April 2024)"
+    )
 
 
 def test_year_only_title_for_dates_to_verify():
-    sudan = Event("sudan", "Thiết lập quan hệ ngoại giao Việt Nam – Sudan",
-                  "the establishment of diplomatic relations between Việt Nam and Sudan", "diplomatic",
-                  SolarDate(1969), Observance.MILESTONES, (), "SD")
+    sudan = Event(
+        "sudan",
+        "Thiết lập quan hệ ngoại giao Việt Nam – Sudan",
+        "the establishment of diplomatic relations between Việt Nam and Sudan",
+        "diplomatic",
+        SolarDate(1969),
+        Observance.MILESTONES,
+        (),
+        "SD",
+    )
     item = Unverified(sudan, 2024, 55, Milestone.CHAN)
-    assert unverified_title(item, "vi") == "Kỷ niệm 55 năm Thiết lập quan hệ ngoại giao Việt Nam – Sudan (1969 – 2024)"
+    assert (
+        unverified_title(item, "vi")
+        == "Kỷ niệm 55 năm Thiết lập quan hệ ngoại giao Việt Nam – Sudan (1969 – 2024)"
+    )
     assert unverified_title(item, "en").startswith("55th anniversary of the establishment")
 
 

@@ -4,10 +4,10 @@ plain sentence (English and Vietnamese), and the real registry passes."""
 from __future__ import annotations
 
 import pytest
+from conftest import REAL_REGISTRY
 
 from calendar_service.errors import RegistryError
 from calendar_service.validate import check, load_registry
-from conftest import REAL_REGISTRY
 
 GOOD = """\
 - id: dien-bien-phu
@@ -43,85 +43,111 @@ def test_real_registry_is_valid_with_sweden_resolved_and_coverage_20_of_26():
     (coverage,) = report.coverage
     assert (coverage.expected, coverage.found) == (26, 20)
     assert {e.id for e in report.to_verify} == {
-        "quan-he-ngoai-giao-sudan", "quan-he-ngoai-giao-papua-new-guinea", "quan-he-ngoai-giao-mauritius"}
+        "quan-he-ngoai-giao-sudan",
+        "quan-he-ngoai-giao-papua-new-guinea",
+        "quan-he-ngoai-giao-mauritius",
+    }
 
 
 def test_tabs(write_registry):
     path = write_registry(GOOD.replace("  date: 1954-05-07", "\tdate: 1954-05-07"))
     assert messages(path) == [f"{path}:14:3: tab character: indent YAML with spaces, not tabs"]
-    assert messages(path, "vi") == [f"{path}:14:3: ký tự tab: YAML phải thụt lề bằng dấu cách, không dùng tab"]
+    assert messages(path, "vi") == [
+        f"{path}:14:3: ký tự tab: YAML phải thụt lề bằng dấu cách, không dùng tab"
+    ]
 
 
 def test_duplicate_keys(write_registry):
-    path = write_registry(GOOD.replace("  category: historical", "  category: historical\n  date: 1954-05-08"))
+    path = write_registry(
+        GOOD.replace("  category: historical", "  category: historical\n  date: 1954-05-08")
+    )
     assert messages(path) == [f"{path}:16:5: duplicate key 'date' (first given on line 14)"]
 
 
 def test_31_february(write_registry):
     path = write_registry(GOOD.replace("1954-05-07", "1954-02-31"))
     assert messages(path) == [
-        f"{path}:14:11: entry 'dien-bien-phu', field 'date': 1954-02-31 is not a real calendar date"]
+        f"{path}:14:11: entry 'dien-bien-phu', field 'date': 1954-02-31 is not a real calendar date"
+    ]
     assert messages(path, "vi") == [
-        f"{path}:14:11: mục 'dien-bien-phu', trường 'date': 1954-02-31 không phải là ngày có thật"]
+        f"{path}:14:11: mục 'dien-bien-phu', trường 'date': 1954-02-31 không phải là ngày có thật"
+    ]
 
 
 def test_unknown_category(write_registry):
     path = write_registry(GOOD.replace("category: historical", "category: sport"))
     assert messages(path) == [
         f"{path}:15:15: entry 'dien-bien-phu', field 'category': unknown category 'sport' "
-        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents)"]
+        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents)"
+    ]
 
 
 def test_missing_title(write_registry):
     path = write_registry(GOOD.replace("    en: the Điện Biên Phủ Victory\n", ""))
     assert messages(path) == [
-        f"{path}:12:7: entry 'dien-bien-phu', field 'title.en': missing: this field is required"]
+        f"{path}:12:7: entry 'dien-bien-phu', field 'title.en': missing: this field is required"
+    ]
 
 
 def test_unknown_source(write_registry):
     path = write_registry(GOOD.replace("document: doc", "document: hd-999"))
     assert messages(path) == [
         f"{path}:18:19: entry 'dien-bien-phu', field 'sources.document': "
-        "unknown source document 'hd-999' (known: doc)"]
+        "unknown source document 'hd-999' (known: doc)"
+    ]
 
 
 def test_quote_not_in_document(write_registry):
     path = write_registry(GOOD.replace("Kỷ niệm 70 năm", "Kỷ niệm 75 năm"))
     assert messages(path) == [
-        f"{path}:19:16: entry 'dien-bien-phu', field 'sources.quote': the quoted words are not in document 'doc'"]
+        f"{path}:19:16: entry 'dien-bien-phu', field 'sources.quote': the quoted words are not in document 'doc'"
+    ]
 
 
 def test_duplicate_ids(write_registry):
     path = write_registry(GOOD + GOOD)
-    assert messages(path) == [f"{path}:20:9: field 'id': duplicate entry id 'dien-bien-phu' (first used on line 10)"]
+    assert messages(path) == [
+        f"{path}:20:9: field 'id': duplicate entry id 'dien-bien-phu' (first used on line 10)"
+    ]
 
 
 def test_unknown_country_and_missing_country(write_registry):
     diplomatic = GOOD.replace("category: historical", "category: diplomatic")
     assert messages(write_registry(diplomatic))[0].endswith(
-        "entry 'dien-bien-phu', field 'country': missing: this field is required")
+        "entry 'dien-bien-phu', field 'country': missing: this field is required"
+    )
     path = write_registry(diplomatic.replace("  observance", "  country: XX\n  observance"))
     assert messages(path) == [
         f"{path}:16:14: entry 'dien-bien-phu', field 'country': "
-        "unknown country code 'XX' (use ISO 3166-1 alpha-2, e.g. SE)"]
+        "unknown country code 'XX' (use ISO 3166-1 alpha-2, e.g. SE)"
+    ]
 
 
 def test_unknown_field_is_named(write_registry):
     path = write_registry(GOOD.replace("  observance: yearly", "  observence: yearly"))
-    assert messages(path)[0].startswith(f"{path}:16:5: entry 'dien-bien-phu', field 'observence': unknown field")
+    assert messages(path)[0].startswith(
+        f"{path}:16:5: entry 'dien-bien-phu', field 'observence': unknown field"
+    )
 
 
 def test_unresolved_conflict_is_an_error(write_registry):
-    conflicting = GOOD + """\
+    conflicting = (
+        GOOD
+        + """\
     - document: doc
       quote: 36 năm Gạc Ma
       states: 1954-05-08
 """
+    )
     path = write_registry(conflicting)
     assert messages(path) == [
         f"{path}:10:5: entry 'dien-bien-phu', field 'date': sources disagree on the date "
-        "(1-HD/TEST: 1954-05-08); record a resolution with the right date and why"]
-    resolved = conflicting + "  resolution:\n    date: 1954-05-07\n    reason: Public sources agree.\n"
+        "(1-HD/TEST: 1954-05-08); record a resolution with the right date and why"
+    ]
+    resolved = conflicting + (
+        "  resolution:\n    date: 1954-05-07\n    reason:\n      vi: Các nguồn công khai thống nhất.\n"
+        "      en: Public sources agree.\n"
+    )
     report = check(write_registry(resolved))
     assert report.errors == [] and report.conflicts[0].resolved
 
@@ -142,10 +168,13 @@ def test_broken_copy_of_the_real_registry_points_at_the_right_lines(real_copy):
     lines[category] = "    category: naval\n"
     real_copy.write_text("".join(lines), encoding="utf-8")
     found = messages(real_copy)
-    assert found[0] == (f"{real_copy}:{date_line + 1}:11: entry 'dien-bien-phu', field 'date': "
-                        "1954-02-31 is not a real calendar date")
-    assert found[1].startswith(f"{real_copy}:{category + 1}:15: entry 'hai-chien-gac-ma', field 'category': "
-                               "unknown category 'naval'")
+    assert found[0] == (
+        f"{real_copy}:{date_line + 1}:11: entry 'dien-bien-phu', field 'date': "
+        "1954-02-31 is not a real calendar date"
+    )
+    assert found[1].startswith(
+        f"{real_copy}:{category + 1}:15: entry 'hai-chien-gac-ma', field 'category': unknown category 'naval'"
+    )
     assert len(found) == 2
 
 
@@ -161,7 +190,10 @@ def test_load_registry_refuses_invalid_data(write_registry):
     [
         ("", "1:1: the file is empty"),
         ("- a\n- b\n", "1:1: expected a mapping of fields"),
-        ("version: 2\nevents: []\n", "1:10: field 'version': unsupported registry version 2 (this program reads version 1)"),
+        (
+            "version: 2\nevents: []\n",
+            "1:10: field 'version': unsupported registry version 2 (this program reads version 1)",
+        ),
         ("version: 1\nevents: [\n", "YAML syntax error"),
         ("version: 1\nevents: !!python/object:os.system {}\n", "2:9: unsupported YAML tag"),
     ],
