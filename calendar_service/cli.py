@@ -19,7 +19,8 @@ from . import __version__
 from .anniversaries import Query, unverified, upcoming
 from .config import Settings, load_settings
 from .errors import CalendarServiceError, UsageError
-from .i18n import LANGUAGES, N_
+from .i18n import LANGUAGES, N_, gettext
+from .publish import publish, summary
 from .render import occurrence_dict, to_json, upcoming_text, validation_json, validation_text
 from .validate import check, load_registry
 
@@ -125,6 +126,30 @@ def upcoming_command(
     click.echo(
         upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang), nl=False
     )
+
+
+@main.command()
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Feeds directory (default: feeds/)."
+)
+@click.option("--today", metavar="YYYY-MM-DD", help="Build as if today were this date.")
+@_common
+def build(settings: Settings, lang: str, out: Path | None, today: str | None) -> None:
+    """Publish the iCalendar feeds (only files whose content changed are written)."""
+    day = _date(today, "--today") or _today(settings)
+    registry = load_registry(settings.registry)
+    now = dt.datetime.now(dt.UTC)
+    if not sys.stderr.isatty():
+        result = publish(registry, settings, day, now, out or settings.feeds_dir)
+    else:
+        with click.progressbar(length=1, label=gettext("Writing feeds", lang), file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            result = publish(registry, settings, day, now, out or settings.feeds_dir, progress)
+    click.echo(summary(result, lang))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,32 @@ def _hour(value: str) -> int:
     return number
 
 
+def _days_list(value: str) -> tuple[int, ...]:
+    try:
+        days = tuple(
+            sorted({int(part) for part in str(value).replace(" ", "").split(",") if part}, reverse=True)
+        )
+    except ValueError:
+        raise ValueError(Msg(N_("expected whole numbers of days separated by commas"))) from None
+    if not days or any(not 0 < day <= 366 for day in days):
+        raise ValueError(Msg(N_("expected whole numbers of days separated by commas")))
+    return days
+
+
+def _refresh(value: str) -> int:
+    number = _integer(value)
+    if not 1 <= number <= 168:
+        raise ValueError(Msg(N_("expected a number of hours 1–168")))
+    return number
+
+
+def _years(value: str) -> int:
+    number = _integer(value)
+    if not 0 <= number <= 50:
+        raise ValueError(Msg(N_("expected a number of years 0–50")))
+    return number
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -96,6 +122,12 @@ SCHEMA: tuple[Option, ...] = (
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option("alert_hour", _hour, 7, "hour of the day the alerts go out"),
     Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en"),
+    Option("lead_times_tron", _days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
+    Option("lead_times_chan", _days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
+    Option("lead_times_yearly", _days_list, (7, 1), "lead times in days before other anniversaries"),
+    Option("window_years_back", _years, 1, "feeds start on 1 January this many years back"),
+    Option("window_years_ahead", _years, 5, "feeds end on 31 December this many years ahead"),
+    Option("refresh_hours", _refresh, 12, "how often calendar clients should refresh feeds"),
 )
 OPTIONS = {option.name: option for option in SCHEMA}
 
@@ -117,6 +149,12 @@ class Settings:
     timezone: str
     alert_hour: int
     language: str
+    lead_times_tron: tuple[int, ...]
+    lead_times_chan: tuple[int, ...]
+    lead_times_yearly: tuple[int, ...]
+    window_years_back: int
+    window_years_ahead: int
+    refresh_hours: int
 
 
 assert [f.name for f in fields(Settings)] == [o.name for o in SCHEMA]
@@ -169,6 +207,8 @@ def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
                     env=option.env,
                 )
             )
+        elif isinstance(value, list) and all(isinstance(item, int) for item in value):
+            values[key] = (",".join(map(str, value)), where)
         elif isinstance(value, (dict, list)):
             problems.append(problem(where, N_("expected a single value"), field=key))
         else:

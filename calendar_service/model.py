@@ -133,12 +133,19 @@ class Event:
     country: str | None = None
     partnership_vi: str | None = None
     partnership_en: str | None = None
-    note: str | None = None
+    note_vi: str | None = None
+    note_en: str | None = None
     resolution: Resolution | None = None
     location: Location | None = field(default=None, compare=False)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_vi
+
+    def note(self, lang: str) -> str | None:
+        return self.note_en if lang == "en" else self.note_vi
+
+    def partnership(self, lang: str) -> str | None:
+        return self.partnership_en if lang == "en" else self.partnership_vi
 
     @property
     def precision(self) -> Precision:

@@ -27,6 +27,7 @@ from .model import (
 from .yamlfile import YamlList, YamlMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # ISO 3166-1 alpha-2 codes as CLDR (through Babel) knows them.
 COUNTRIES = frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
@@ -87,7 +88,16 @@ class _Reader:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             self.add(data.where(key), N_("expected text"), entry=entry, field=prefix + key)
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        if prefix != "note." and CONTROL.search(text):
+            self.add(
+                data.where(key),
+                N_("must be one line of text, without line breaks or control characters"),
+                entry=entry,
+                field=prefix + key,
+            )
+            return None
+        return text
 
     def integer(self, data: YamlMap, key: str, *, entry=None, low=None, high=None, prefix="") -> int | None:
         value = data.get(key)
@@ -320,7 +330,7 @@ def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
             resolution = (
                 Resolution(chosen, reason_vi, reason_en) if chosen and reason_vi and reason_en else None
             )
-    note = reader.text(data, "note", entry=ident, required=False)
+    note = reader.bilingual(data, "note", entry=ident, required=False)
     if None in (ident, title_vi, title_en, origin, category, observance) or None in sources:
         return None
     return Event(
@@ -334,7 +344,8 @@ def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
         country,
         partnership[0],
         partnership[1],
-        note,
+        note[0],
+        note[1],
         resolution,
         data.location,
     )

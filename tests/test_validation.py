@@ -207,3 +207,11 @@ def test_malformed_files(tmp_path, text, expected):
 
 def test_missing_file(tmp_path):
     assert messages(tmp_path / "nope.yaml") == [f"{tmp_path / 'nope.yaml'}: file not found"]
+
+
+def test_titles_must_be_one_line(write_registry):
+    path = write_registry(GOOD.replace("vi: Chiến thắng Điện Biên Phủ", 'vi: "Chiến thắng\\nĐiện Biên Phủ"'))
+    assert messages(path) == [
+        f"{path}:12:11: entry 'dien-bien-phu', field 'title.vi': "
+        "must be one line of text, without line breaks or control characters"
+    ]

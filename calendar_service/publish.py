@@ -1,0 +1,288 @@
+"""Publish feeds into a directory: stamps that only move when content changes,
+atomic writes of changed files only, an index of the feeds.
+
+State (``.state.json`` beside the feeds) remembers each UID's content digest,
+SEQUENCE and DTSTAMP. Rebuilding an unchanged registry therefore gives
+byte-identical files, and editing one entry moves the stamps of that entry's
+occurrences only. If the state file is lost, it is recovered from the feeds
+already published (SEQUENCE and DTSTAMP are read back from them), so SEQUENCE
+never goes below what clients have seen; back up the feeds directory as a
+whole. Occurrences that leave the registry keep their state, so that an entry
+put back continues its SEQUENCE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import icalendar
+
+from .anniversaries import occurrences
+from .config import Settings
+from .errors import CalendarServiceError
+from .feeds import (
+    Entry,
+    FeedSpec,
+    Stamp,
+    calendar_bytes,
+    feed_specs,
+    occurrence_entry,
+    planning_entries,
+    window,
+)
+from .i18n import LANGUAGES, gettext
+from .model import Registry
+
+STATE_FILE = ".state.json"
+INDEX_FILE = "index.json"
+BUILD_FILE = ".build.json"
+LOCK_FILE = ".lock"
+
+
+class PublishError(CalendarServiceError):
+    """Writing the feeds failed; the files already published stay as they were."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=self.reason)
+
+
+@dataclass
+class BuildResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    events: int = 0
+    window: tuple[dt.date, dt.date] | None = None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write, fsync, rename: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+
+
+def _load_state(out_dir: Path) -> dict[str, dict]:
+    path = out_dir / STATE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["entries"] if isinstance(data.get("entries"), dict) else {}
+    except FileNotFoundError:
+        return _recover_state(out_dir)
+    except (ValueError, KeyError, AttributeError):
+        return _recover_state(out_dir)
+
+
+def _recover_state(out_dir: Path) -> dict[str, dict]:
+    """Rebuild the state from published feeds: digest, SEQUENCE and DTSTAMP per UID."""
+    state: dict[str, dict] = {}
+    for path in sorted(out_dir.glob("*/**/*.ics")):
+        try:
+            calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        except ValueError:
+            continue
+        for event in calendar.walk("VEVENT"):
+            try:
+                entry = Entry(
+                    str(event["UID"]),
+                    event.decoded("DTSTART"),
+                    str(event.get("SUMMARY", "")),
+                    str(event.get("DESCRIPTION", "")),
+                    tuple(str(c) for c in event.get("CATEGORIES").cats) if event.get("CATEGORIES") else (),
+                    str(event.get("URL", "")),
+                )
+                sequence = int(event.get("SEQUENCE", 0))
+                stamp = event.decoded("DTSTAMP")
+            except (KeyError, ValueError, TypeError, AttributeError):
+                continue
+            known = state.get(entry.uid)
+            if known is None or sequence > known["sequence"]:
+                state[entry.uid] = {
+                    "digest": entry.digest(),
+                    "sequence": sequence,
+                    "dtstamp": stamp.isoformat(),
+                }
+    return state
+
+
+def _stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
+    digest = entry.digest()
+    known = state.get(entry.uid)
+    if known is None:
+        stamp = Stamp(0, now)
+    elif known["digest"] == digest:
+        stamp = Stamp(known["sequence"], _utc(known["dtstamp"]))
+    else:
+        stamp = Stamp(known["sequence"] + 1, now)
+    state[entry.uid] = {"digest": digest, "sequence": stamp.sequence, "dtstamp": stamp.dtstamp.isoformat()}
+    return stamp
+
+
+def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpec, list[Entry]]:
+    """The entries of every feed (pure: no files, no clock)."""
+    start, end = window(today, settings)
+    found = occurrences(registry, start, end)
+    feeds: dict[FeedSpec, list[Entry]] = {spec: [] for spec in feed_specs(registry)}
+    by_lang = {lang: [s for s in feeds if s.lang == lang] for lang in LANGUAGES}
+    for occurrence in found:
+        event = occurrence.event
+        for lang in LANGUAGES:
+            entry = occurrence_entry(occurrence, registry, settings, lang)
+            for spec in by_lang[lang]:
+                if spec.kind == "planning":
+                    feeds[spec] += planning_entries(occurrence, entry, start, end, settings, lang)
+                elif (
+                    spec.kind == "all"
+                    or (spec.kind == "milestones" and occurrence.milestone is not None)
+                    or (spec.kind == "category" and spec.key == event.category)
+                    or (spec.kind == "country" and spec.key == event.country)
+                ):
+                    feeds[spec].append(entry)
+    return feeds
+
+
+def _index(
+    feeds: dict[FeedSpec, list[Entry]], stamps: dict[str, Stamp], settings: Settings, start, end
+) -> bytes:
+    base = settings.base_url
+    items = []
+    for spec, entries in feeds.items():
+        updated = max((stamps[e.uid].dtstamp for e in entries), default=None)
+        https = f"{base}/feeds/{spec.path}"
+        items.append(
+            {
+                "name": spec.name,
+                "path": spec.path,
+                "lang": spec.lang,
+                "kind": spec.kind,
+                "key": spec.key,
+                "alarms": spec.alarms,
+                "title": spec.title(),
+                "description": spec.description(),
+                "url": https,
+                "webcal": "webcal://" + https.split("://", 1)[1],
+                "events": len(entries),
+                "updated": updated.isoformat() if updated else None,
+            }
+        )
+    data = {"window": {"start": start.isoformat(), "end": end.isoformat()}, "feeds": items}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def publish(
+    registry: Registry,
+    settings: Settings,
+    today: dt.date,
+    now: dt.datetime,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Build every feed and publish the changed ones into ``out_dir``."""
+    now = now.astimezone(dt.UTC).replace(microsecond=0)
+    feeds = plan(registry, settings, today)
+    start, end = window(today, settings)
+    result = BuildResult(window=(start, end))
+    try:
+        with _locked(out_dir):
+            state = _load_state(out_dir)
+            stamps: dict[str, Stamp] = {}
+            for entries in feeds.values():
+                for entry in entries:
+                    if entry.uid not in stamps:
+                        stamps[entry.uid] = _stamp(entry, state, now)
+            result.events = len(stamps)
+            rendered = {
+                spec: calendar_bytes(spec, entries, stamps, settings) for spec, entries in feeds.items()
+            }
+            # State first: if a feed write fails, the next build still never
+            # lowers a SEQUENCE a client may already have seen.
+            state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
+            _write_if_changed(out_dir / STATE_FILE, state_bytes)
+            for number, (spec, data) in enumerate(rendered.items(), start=1):
+                changed = _write_if_changed(out_dir / spec.path, data)
+                (result.written if changed else result.unchanged).append(spec.path)
+                if progress:
+                    progress(number, len(rendered))
+            previous = _previous_paths(out_dir)
+            _write_if_changed(out_dir / INDEX_FILE, _index(feeds, stamps, settings, start, end))
+            for stale in sorted(previous - {spec.path for spec in feeds}):
+                with contextlib.suppress(FileNotFoundError):
+                    (out_dir / stale).unlink()
+                result.removed.append(stale)
+            build_info = {"built_at": now.isoformat(), "today": today.isoformat(), "events": result.events}
+            atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
+    except OSError as error:
+        raise PublishError(Path(error.filename or out_dir), error.strerror or str(error)) from error
+    return result
+
+
+def _previous_paths(out_dir: Path) -> set[str]:
+    try:
+        index = json.loads((out_dir / INDEX_FILE).read_text(encoding="utf-8"))
+        return {item["path"] for item in index["feeds"] if ".." not in item["path"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def summary(result: BuildResult, lang: str) -> str:
+    return gettext(
+        "{written} feeds written, {unchanged} unchanged, {removed} removed; {events} events.", lang
+    ).format(
+        written=len(result.written),
+        unchanged=len(result.unchanged),
+        removed=len(result.removed),
+        events=result.events,
+    )
