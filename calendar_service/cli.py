@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
+import signal
 import sys
+import threading
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -41,13 +44,16 @@ def _common(command: Callable) -> Callable:
     @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
     @functools.wraps(command)
     def wrapper(registry, config_path, lang, debug, **kwargs):
+        click.get_current_context().meta["config_path"] = config_path
+        shown = lang or "vi"
         try:
             settings = load_settings(config_path, overrides={"registry": registry, "language": lang})
+            shown = settings.language
             return command(settings, settings.language, **kwargs)
         except CalendarServiceError as error:
             if debug:
                 raise
-            click.echo(error.render(lang or "vi"), err=True)
+            click.echo(error.render(shown), err=True)
             sys.exit(1)
 
     return wrapper
@@ -150,6 +156,104 @@ def build(settings: Settings, lang: str, out: Path | None, today: str | None) ->
 
             result = publish(registry, settings, day, now, out or settings.feeds_dir, progress)
     click.echo(summary(result, lang))
+
+
+def _mail_command(run, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+    from .alerts import RunReport
+    from .delivery import transport
+    from .ledger import Ledger
+    from .subscribers import load_subscribers
+
+    day = _date(today, "--today") or _today(settings)
+    registry = load_registry(settings.registry)
+    if not Path(settings.subscribers).exists():
+        click.echo(
+            gettext("No subscribers file at {path}: nothing to send.", lang).format(
+                path=settings.subscribers
+            ),
+            err=True,
+        )
+    subscribers = load_subscribers(settings.subscribers, settings)
+    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
+    try:
+        report: RunReport = run(
+            registry, subscribers, settings, ledger, sender, day, dt.datetime.now(dt.UTC), dry_run=dry_run
+        )
+    finally:
+        sender.close()
+        ledger.dispose()
+    if dry_run:
+        for outgoing in report.planned:
+            click.echo(f"{outgoing.recipient}\t{outgoing.message['Subject']}")
+        click.echo(
+            gettext("Dry run: {count} messages would be sent; nothing was sent or recorded.", lang).format(
+                count=len(report.planned)
+            )
+        )
+        return
+    for line in report.sent:
+        click.echo(line)
+    for line in report.failed:
+        click.echo(gettext("failed, will retry: {what}", lang).format(what=line), err=True)
+    click.echo(
+        gettext("{sent} sent ({late} late), {skipped} already done, {failed} failed.", lang).format(
+            sent=len(report.sent), late=report.late, skipped=report.skipped, failed=len(report.failed)
+        )
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+_today_option = click.option("--today", metavar="YYYY-MM-DD", help="Run as if today were this date.")
+_dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Show what would be sent; send and record nothing."
+)
+
+
+@main.command()
+@_today_option
+@_dry_run_option
+@_common
+def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+    """Send the lead-time alerts that are due (each once)."""
+    from .alerts import run_alerts
+
+    _mail_command(run_alerts, settings, lang, today, dry_run)
+
+
+@main.command()
+@_today_option
+@_dry_run_option
+@_common
+def digest(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+    """Send this week's planning digest (the next 8 weeks), once per subscriber."""
+    from .alerts import run_digest
+
+    _mail_command(run_digest, settings, lang, today, dry_run)
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+@main.command("scheduler")
+@_common
+def scheduler_command(settings: Settings, lang: str) -> None:
+    """Run the scheduler alone (alerts, digest, feed rebuilds) until stopped."""
+    from .scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(gettext("Scheduler running; stop with Ctrl+C.", lang), err=True)
+    run_forever(settings, _context_config(), {"registry": settings.registry}, _stop_on_signals())
+
+
+def _context_config() -> str | None:
+    value = click.get_current_context().meta.get("config_path")
+    return str(value) if value else None
 
 
 if __name__ == "__main__":  # pragma: no cover

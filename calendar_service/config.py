@@ -62,7 +62,7 @@ def _hour(value: str) -> int:
     return number
 
 
-def _days_list(value: str) -> tuple[int, ...]:
+def days_list(value: str) -> tuple[int, ...]:
     try:
         days = tuple(
             sorted({int(part) for part in str(value).replace(" ", "").split(",") if part}, reverse=True)
@@ -117,16 +117,31 @@ SCHEMA: tuple[Option, ...] = (
     Option("smtp_user", str, None, "SMTP user name"),
     Option("smtp_password", str, None, "SMTP password", secret=True),
     Option("smtp_security", _choice("none", "starttls", "ssl"), "starttls", "none, starttls or ssl"),
+    Option(
+        "smtp_ca_file", Path, None, "CA certificates to trust for the SMTP server (default: the system's)"
+    ),
     Option("mail_from", str, None, "sender address"),
     Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option("alert_hour", _hour, 7, "hour of the day the alerts go out"),
     Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en"),
-    Option("lead_times_tron", _days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
-    Option("lead_times_chan", _days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
-    Option("lead_times_yearly", _days_list, (7, 1), "lead times in days before other anniversaries"),
+    Option("lead_times_tron", days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
+    Option("lead_times_chan", days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
+    Option("lead_times_yearly", days_list, (7, 1), "lead times in days before other anniversaries"),
     Option("window_years_back", _years, 1, "feeds start on 1 January this many years back"),
     Option("window_years_ahead", _years, 5, "feeds end on 31 December this many years ahead"),
+    Option("smtp_retries", _integer, 3, "delivery attempts per message within one run"),
+    Option("smtp_backoff_seconds", float, 2.0, "first wait between attempts (doubles each time)"),
+    Option(
+        "claim_lease_seconds", _integer, 900, "after this, an alert left claimed by a dead process is retried"
+    ),
+    Option(
+        "digest_weekday",
+        _choice("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        "mon",
+        "day of the weekly digest",
+    ),
+    Option("rebuild_hours", _refresh, 6, "feeds are rebuilt this often (and when the registry changes)"),
     Option("refresh_hours", _refresh, 12, "how often calendar clients should refresh feeds"),
 )
 OPTIONS = {option.name: option for option in SCHEMA}
@@ -144,6 +159,7 @@ class Settings:
     smtp_user: str | None
     smtp_password: str | None
     smtp_security: str
+    smtp_ca_file: Path | None
     mail_from: str | None
     outbox: Path
     timezone: str
@@ -154,6 +170,11 @@ class Settings:
     lead_times_yearly: tuple[int, ...]
     window_years_back: int
     window_years_ahead: int
+    smtp_retries: int
+    smtp_backoff_seconds: float
+    claim_lease_seconds: int
+    digest_weekday: str
+    rebuild_hours: int
     refresh_hours: int
 
 

@@ -152,7 +152,7 @@ def entry_url(settings: Settings, event_id: str, lang: str) -> str:
     return f"{settings.base_url}/entries/{event_id}?lang={lang}"
 
 
-def _sources(occurrence: Occurrence, registry: Registry, lang: str) -> list[str]:
+def source_lines(occurrence: Occurrence, registry: Registry, lang: str) -> list[str]:
     lines = []
     for citation in occurrence.event.sources:
         if citation.document:
@@ -183,7 +183,7 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     if occurrence.estimated:
         lines.append(gettext("The date is computed beyond the years the lunar tables confirm.", lang))
     lines.append(gettext("Sources:", lang))
-    lines += _sources(occurrence, registry, lang)
+    lines += source_lines(occurrence, registry, lang)
     lines.append(gettext("Details: {url}", lang).format(url=entry_url(settings, event.id, lang)))
     return "\n".join(lines)
 
@@ -289,4 +289,15 @@ def calendar_bytes(
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     for entry in sorted(entries, key=lambda e: (e.start, e.uid)):
         calendar.add_component(_event(entry, stamps[entry.uid], spec.alarms))
+    return calendar.to_ical()
+
+
+def event_calendar(entry: Entry, stamp: Stamp, lang: str) -> bytes:
+    """A one-event calendar (METHOD:PUBLISH) with the feed's UID, for mail attachments."""
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(entry, stamp, alarms=False))
     return calendar.to_ical()

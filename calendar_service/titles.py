@@ -98,6 +98,23 @@ def occurrence_title(occurrence: Occurrence, lang: str) -> str:
     return anniversary_title(event, occurrence.n, solar(event.origin, lang), when, lang)
 
 
+def anniversary_short_title(occurrence: Occurrence, lang: str) -> str:
+    """The title with only the anniversary's date, for mail subjects:
+    "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/2024)"."""
+    event = occurrence.event
+    if occurrence.n is None:
+        text = gettext("{title} ({date})", lang).format(
+            title=event.title(lang), date=day(occurrence.date, lang)
+        )
+        return text[:1].upper() + text[1:]
+    return gettext("{ordinal} anniversary of {title} ({date})", lang).format(
+        ordinal=ordinal(occurrence.n, lang),
+        n=occurrence.n,
+        title=event.title(lang),
+        date=day(occurrence.date, lang),
+    )
+
+
 def unverified_title(item: Unverified, lang: str) -> str:
     return anniversary_title(item.event, item.n, solar(item.event.origin, lang), str(item.year), lang)
 

@@ -51,3 +51,32 @@ def real_copy(tmp_path: Path):
     path = tmp_path / "events.yaml"
     shutil.copy(REAL_REGISTRY, path)
     return path
+
+
+@pytest.fixture
+def smtp():
+    from services import start_smtp
+
+    server = start_smtp()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory):
+    from services import make_certificate
+
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The ledger's database: an SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+        return
+    from services import create_database, drop_database
+
+    name, url = create_database()
+    yield url
+    drop_database(name)

@@ -3,6 +3,7 @@ placeholders (as python-holidays' tests/test_l10n.py does)."""
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -19,16 +20,27 @@ KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
 ALTERNATE_PLACEHOLDERS = {
     "{day_ordinal} day of the {month_ordinal} lunar month": {"day", "month"},
     "{ordinal} anniversary of {title} ({origin} – {date})": {"n"},
+    "{ordinal} anniversary of {title} ({date})": {"n"},
+}
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2")]
+OPTIONS = {
+    "**/templates/**.html": {"extensions": "jinja2.ext.i18n"},
+    "**/templates/**.txt": {"extensions": "jinja2.ext.i18n"},
 }
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """str.format fields ({name}) and, in templates, %(name)s fields."""
+    names = set(re.findall(r"%\((\w+)\)s", text))
+    return names | {name for _, name, _, _ in string.Formatter().parse(text.replace("%(", "%%(")) if name}
 
 
 def extracted() -> set[str]:
     found = set()
-    for _, _, message, _, _ in extract_from_dir(PACKAGE, keywords=KEYWORDS, comment_tags=()):
+    messages = extract_from_dir(
+        PACKAGE, METHODS, options_map=OPTIONS, keywords={**KEYWORDS, "_": None}, comment_tags=()
+    )
+    for _, _, message, _, _ in messages:
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 

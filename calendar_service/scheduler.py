@@ -1,0 +1,161 @@
+"""APScheduler 3.x wiring: jobs call the same functions as the command line.
+
+Jobs live in the ledger's database (SQLAlchemyJobStore), so a restart keeps
+their next run times: runs missed while the service was down are coalesced
+into one catch-up run when it starts again. Alerts and feed rebuilds also run
+once at start-up; the ledger makes that safe. The registry file is watched
+(polled every 30 seconds) and feeds are rebuilt when it changes; an invalid
+registry is logged and leaves the published feeds as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import zoneinfo
+from pathlib import Path
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from .alerts import run_alerts, run_digest
+from .config import Settings, load_settings
+from .delivery import transport
+from .errors import CalendarServiceError
+from .ledger import Ledger, engine_for
+from .publish import publish
+from .subscribers import load_subscribers
+from .validate import load_registry
+
+log = logging.getLogger("calendar_service.scheduler")
+WATCH_SECONDS = 30
+
+
+def _settings(config: str | None, overrides: dict) -> Settings:
+    return load_settings(config, overrides=overrides)
+
+
+def _today(settings: Settings) -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+
+
+def job_rebuild(config: str | None = None, overrides: dict | None = None) -> None:
+    settings = _settings(config, overrides or {})
+    try:
+        registry = load_registry(settings.registry)
+        result = publish(
+            registry, settings, _today(settings), dt.datetime.now(dt.UTC), Path(settings.feeds_dir)
+        )
+    except CalendarServiceError as error:
+        log.error("feeds not rebuilt: %s", error.render("en"))
+        return
+    log.info("feeds rebuilt: %d written, %d unchanged", len(result.written), len(result.unchanged))
+
+
+def _mail_job(run, kind: str, config: str | None, overrides: dict | None) -> None:
+    settings = _settings(config, overrides or {})
+    try:
+        registry = load_registry(settings.registry)
+        subscribers = load_subscribers(settings.subscribers, settings)
+        ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    except CalendarServiceError as error:
+        log.error("%s not run: %s", kind, error.render("en"))
+        return
+    sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
+    try:
+        report = run(
+            registry, subscribers, settings, ledger, sender, _today(settings), dt.datetime.now(dt.UTC)
+        )
+    finally:
+        sender.close()
+        ledger.dispose()
+    log.info(
+        "%s: %d sent (%d late), %d skipped, %d failed",
+        kind,
+        len(report.sent),
+        report.late,
+        report.skipped,
+        len(report.failed),
+    )
+    for failure in report.failed:
+        log.error("%s failed, will retry: %s", kind, failure)
+
+
+def job_alerts(config: str | None = None, overrides: dict | None = None) -> None:
+    _mail_job(run_alerts, "alerts", config, overrides)
+
+
+def job_digest(config: str | None = None, overrides: dict | None = None) -> None:
+    _mail_job(run_digest, "digest", config, overrides)
+
+
+class RegistryWatcher:
+    """Rebuilds the feeds when the registry file's modification time changes."""
+
+    def __init__(self, path: Path, config: str | None, overrides: dict):
+        self.path, self.config, self.overrides = path, config, overrides
+        self.seen = self._mtime()
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def __call__(self) -> None:
+        current = self._mtime()
+        if current != self.seen:
+            self.seen = current
+            log.info("registry %s changed: rebuilding feeds", self.path)
+            job_rebuild(self.config, self.overrides)
+
+
+def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> BackgroundScheduler:
+    tz = zoneinfo.ZoneInfo(settings.timezone)
+    scheduler = BackgroundScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=engine_for(settings.database_url)),
+            "memory": MemoryJobStore(),
+        },
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=tz,
+    )
+    args = [str(config) if config else None, {k: str(v) for k, v in overrides.items() if v is not None}]
+    scheduler.start(paused=True)
+    now = dt.datetime.now(tz)
+    jobs = [
+        ("alerts", job_alerts, CronTrigger(hour=settings.alert_hour, minute=0, timezone=tz), True),
+        (
+            "digest",
+            job_digest,
+            CronTrigger(day_of_week=settings.digest_weekday, hour=settings.alert_hour, minute=5, timezone=tz),
+            False,
+        ),
+        ("rebuild", job_rebuild, IntervalTrigger(hours=settings.rebuild_hours, timezone=tz), True),
+    ]
+    for job_id, func, trigger, at_start in jobs:
+        existing = scheduler.get_job(job_id)
+        if existing is None or str(existing.trigger) != str(trigger) or existing.args != tuple(args):
+            # A new or changed schedule; an unchanged one keeps its stored next run time,
+            # so a run missed while the service was down still happens (once).
+            scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True)
+        if at_start:
+            scheduler.modify_job(job_id, next_run_time=now)
+    watcher = RegistryWatcher(Path(settings.registry), config, args[1])
+    scheduler.add_job(watcher, IntervalTrigger(seconds=WATCH_SECONDS), id="watch", jobstore="memory")
+    return scheduler
+
+
+def run_forever(settings: Settings, config: str | None, overrides: dict, stop: threading.Event) -> None:
+    """Run the scheduler until ``stop`` is set (SIGTERM/SIGINT in the CLI)."""
+    scheduler = build_scheduler(settings, config, overrides)
+    scheduler.resume()
+    log.info("scheduler started: alerts daily at %02d:00 %s", settings.alert_hour, settings.timezone)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)

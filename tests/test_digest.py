@@ -1,0 +1,132 @@
+"""The weekly digest: the next 8 weeks by week, milestones first, once a week."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import REAL_REGISTRY
+
+from calendar_service.alerts import run_digest
+from calendar_service.cli import main
+from calendar_service.config import load_settings
+from calendar_service.delivery import Smtp
+from calendar_service.ledger import Ledger
+from calendar_service.subscribers import Subscriber
+from calendar_service.validate import load_registry
+
+SETTINGS = load_settings(environ={})
+EDITOR = Subscriber(
+    "editor@example.org",
+    "Ban Biên tập",
+    "vi",
+    frozenset(),
+    frozenset(),
+    "all",
+    (90, 30, 7, 1),
+    (30, 7, 1),
+    (7, 1),
+)
+DESK = Subscriber(
+    "desk@example.org",
+    None,
+    "en",
+    frozenset({"diplomatic"}),
+    frozenset(),
+    "all",
+    (90, 30, 7, 1),
+    (30, 7, 1),
+    (7, 1),
+)
+NO_DIGEST = Subscriber(
+    "quiet@example.org", None, "vi", frozenset(), frozenset(), "all", (30,), (7,), (1,), False
+)
+
+
+def test_digest_lists_eight_weeks_by_week_milestones_first(tmp_path, smtp):
+    registry = load_registry(REAL_REGISTRY)
+    ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
+    now = dt.datetime(2024, 4, 8, 0, 5, tzinfo=dt.UTC)
+    with Smtp(load_settings(environ=smtp.env()), retries=1) as sender:
+        report = run_digest(
+            registry, [EDITOR, DESK, NO_DIGEST], SETTINGS, ledger, sender, dt.date(2024, 4, 8), now
+        )
+        assert len(report.sent) == 2 and len(smtp.messages) == 2
+        vi = next(m for m in smtp.messages if "editor" in m["To"])
+        assert vi["Subject"] == "Lịch kỷ niệm 8 tuần tới (từ 8/4/2024)"
+        text = vi.get_body(("plain",)).get_content()
+        assert "Các ngày kỷ niệm trong 8 tuần tới, từ 8/4/2024 đến 2/6/2024:" in text
+        assert "Tuần 15: 8/4/2024 – 14/4/2024" in text and "Tuần 22: 27/5/2024 – 2/6/2024" in text
+        week19 = text.split("Tuần 19:")[1].split("Tuần 20:")[0]
+        lines = [line for line in week19.splitlines() if line.startswith("- ")]
+        assert lines[0] == (
+            "- 7/5/2024 (còn 29 ngày) · năm tròn: "
+            "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)"
+        )
+        assert lines[1].startswith("- 8/5/2024 (còn 30 ngày) · năm chẵn: Kỷ niệm 35 năm Ngày thiết lập")
+        assert len(lines) == 2
+        assert "Ngày cần xác minh (chỉ biết tháng hoặc năm):" in text
+        html = vi.get_body(("html",)).get_content()
+        assert "<h3>Tuần 19: 6/5/2024 – 12/5/2024</h3>" in html
+        en = next(m for m in smtp.messages if "desk" in m["To"])
+        assert en["Subject"] == "Anniversaries of the next 8 weeks (from 8 April 2024)"
+        assert "Điện Biên Phủ" not in en.get_body(("plain",)).get_content(), "diplomatic only"
+        again = run_digest(registry, [EDITOR, DESK], SETTINGS, ledger, sender, dt.date(2024, 4, 10), now)
+        assert again.sent == [] and again.skipped == 2, "once per subscriber per week"
+        next_week = run_digest(registry, [EDITOR], SETTINGS, ledger, sender, dt.date(2024, 4, 15), now)
+        assert len(next_week.sent) == 1
+    ledger.dispose()
+
+
+def test_digest_cli_dry_run(runner, tmp_path):
+    subscribers = tmp_path / "subscribers.yaml"
+    subscribers.write_text("subscribers:\n  - email: editor@example.org\n", encoding="utf-8")
+    env = {
+        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
+        "CALENDAR_SUBSCRIBERS": str(subscribers),
+        "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'l.sqlite3'}",
+        "CALENDAR_OUTBOX": str(tmp_path / "out"),
+    }
+    result = runner.invoke(main, ["digest", "--today", "2024-04-08", "--dry-run", "--lang", "en"], env=env)
+    assert result.exit_code == 0
+    assert "editor@example.org\tLịch kỷ niệm 8 tuần tới (từ 8/4/2024)" in result.output
+    sent = runner.invoke(main, ["digest", "--today", "2024-04-08"], env=env)
+    assert sent.exit_code == 0 and len(list((tmp_path / "out").glob("*.eml"))) == 1
+
+
+def test_milestones_come_first_within_a_week(tmp_path):
+    from calendar_service.delivery import Outbox
+    from calendar_service.model import Event, Observance, Registry, SolarDate
+
+    early = Event(
+        "early",
+        "Sự kiện đầu tuần",
+        "the early event",
+        "historical",
+        SolarDate(1990, 5, 6),
+        Observance.YEARLY,
+        (),
+    )
+    late = Event(
+        "late",
+        "Sự kiện cuối tuần",
+        "the late event",
+        "historical",
+        SolarDate(1974, 5, 11),
+        Observance.YEARLY,
+        (),
+    )
+    registry = Registry("r.yaml", {}, (early, late))
+    ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
+    now = dt.datetime(2024, 4, 8, tzinfo=dt.UTC)
+    run_digest(registry, [EDITOR], SETTINGS, ledger, Outbox(tmp_path / "out"), dt.date(2024, 4, 8), now)
+    import email
+    from email.policy import default
+
+    (path,) = (tmp_path / "out").glob("*.eml")
+    text = email.message_from_bytes(path.read_bytes(), policy=default).get_body(("plain",)).get_content()
+    week = [line for line in text.split("Tuần 19:")[1].splitlines() if line.startswith("- ")][:2]
+    assert week == [
+        "- 11/5/2024 (còn 33 ngày) · năm tròn: Kỷ niệm 50 năm Sự kiện cuối tuần (11/5/1974 – 11/5/2024)",
+        "- 6/5/2024 (còn 28 ngày): Kỷ niệm 34 năm Sự kiện đầu tuần (6/5/1990 – 6/5/2024)",
+    ]
+    ledger.dispose()

@@ -1,0 +1,126 @@
+"""The subscribers file: defaults, interests, lead times, and located errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from calendar_service.config import load_settings
+from calendar_service.model import Event, Milestone, Observance, Occurrence, SolarDate
+from calendar_service.subscribers import SubscribersError, load_subscribers
+
+SETTINGS = load_settings(environ={})
+
+
+def write(tmp_path, text):
+    path = tmp_path / "subscribers.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def errors(tmp_path, text, lang="en"):
+    with pytest.raises(SubscribersError) as raised:
+        load_subscribers(write(tmp_path, text), SETTINGS)
+    return [p.render(lang) for p in raised.value.problems]
+
+
+def occurrence(category="historical", country=None, milestone=Milestone.TRON):
+    event = Event(
+        "e", "Sự kiện", "the event", category, SolarDate(1954, 5, 7), Observance.YEARLY, (), country
+    )
+    return Occurrence(event, dt.date(2024, 5, 7), 70, milestone)
+
+
+def test_email_only_follows_everything_with_default_lead_times(tmp_path):
+    (subscriber,) = load_subscribers(write(tmp_path, "subscribers:\n  - email: a@example.org\n"), SETTINGS)
+    assert subscriber.language == "vi" and subscriber.digest
+    assert subscriber.wants(occurrence()) and subscriber.wants(occurrence("diplomatic", "SE", None))
+    assert subscriber.lead_times(occurrence()) == (90, 30, 7, 1)
+    assert subscriber.lead_times(occurrence(milestone=Milestone.CHAN)) == (30, 7, 1)
+    assert subscriber.lead_times(occurrence(milestone=None)) == (7, 1)
+
+
+def test_interests_and_overrides(tmp_path):
+    (subscriber,) = load_subscribers(
+        write(
+            tmp_path,
+            """\
+        subscribers:
+          - email: doi-ngoai@example.org
+            name: Phòng Đối ngoại
+            language: en
+            categories: [borders-seas]
+            countries: [se, BR]
+            milestones: tron
+            lead_times: {tron: [60, 14], yearly: "3"}
+            digest: false
+            unsubscribe: https://example.org/unsubscribe?u=1
+        """,
+        ),
+        SETTINGS,
+    )
+    assert subscriber.countries == {"SE", "BR"} and subscriber.language == "en" and not subscriber.digest
+    assert subscriber.wants(occurrence("diplomatic", "SE"))
+    assert subscriber.wants(occurrence("borders-seas"))
+    assert not subscriber.wants(occurrence("historical"))
+    assert not subscriber.wants(occurrence("diplomatic", "SE", Milestone.CHAN)), "năm tròn only"
+    assert subscriber.lead_times(occurrence("borders-seas")) == (60, 14)
+    assert subscriber.lead_times(occurrence("borders-seas", milestone=None)) == (3,)
+
+
+def test_missing_file_means_no_subscribers(tmp_path):
+    assert load_subscribers(tmp_path / "none.yaml", SETTINGS) == []
+
+
+def test_located_errors(tmp_path):
+    found = errors(
+        tmp_path,
+        """\
+        subscribers:
+          - email: not-an-address
+          - email: b@example.org
+            categories: [sport]
+            lead_times: {tron: [0]}
+            language: fr
+          - email: c@example.org
+          - email: C@example.org
+        """,
+    )
+    path = tmp_path / "subscribers.yaml"
+    assert found == [
+        f"{path}:2:12: field 'email': 'not-an-address' is not an email address",
+        f"{path}:4:17: entry 'b@example.org', field 'categories': unknown value 'sport'",
+        f"{path}:5:24: entry 'b@example.org', field 'lead_times.tron': "
+        "expected whole numbers of days separated by commas",
+        f"{path}:6:15: entry 'b@example.org', field 'language': unknown language 'fr' (known: vi, en)",
+        f"{path}:8:12: field 'email': duplicate subscriber 'C@example.org' (first on line 7)",
+    ]
+
+
+def test_errors_in_vietnamese_and_tabs(tmp_path):
+    found = errors(tmp_path, "subscribers:\n\t- email: a@example.org\n", "vi")
+    assert found == [
+        f"{tmp_path / 'subscribers.yaml'}:2:1: ký tự tab: YAML phải thụt lề bằng dấu cách, không dùng tab"
+    ]
+    assert errors(tmp_path, "people: []\n") == [
+        f"{tmp_path / 'subscribers.yaml'}:1:1: field 'subscribers': expected a top-level 'subscribers:' list"
+    ]
+
+
+def test_header_injection_in_names_is_refused(tmp_path):
+    found = errors(
+        tmp_path, 'subscribers:\n  - email: a@example.org\n    name: "X\\r\\nBcc: evil@example.org"\n'
+    )
+    assert found == [
+        f"{tmp_path / 'subscribers.yaml'}:3:11: entry 'a@example.org', field 'name': "
+        "must be one line of text, without line breaks or control characters"
+    ]
+
+
+def test_real_example_file_is_valid():
+    from conftest import ROOT
+
+    (subscriber,) = load_subscribers(ROOT / "data" / "subscribers.yaml", SETTINGS)
+    assert subscriber.email == "ban-bien-tap@example.org"
