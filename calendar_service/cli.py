@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 import signal
 import sys
 import threading
@@ -249,6 +250,63 @@ def scheduler_command(settings: Settings, lang: str) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(gettext("Scheduler running; stop with Ctrl+C.", lang), err=True)
     run_forever(settings, _context_config(), {"registry": settings.registry}, _stop_on_signals())
+
+
+def _ensure_feeds(settings: Settings, lang: str) -> None:
+    """A fresh install has no feeds yet: publish them once before serving."""
+    from .publish import INDEX_FILE
+
+    if not (Path(settings.feeds_dir) / INDEX_FILE).exists():
+        result = publish(
+            load_registry(settings.registry),
+            settings,
+            _today(settings),
+            dt.datetime.now(dt.UTC),
+            Path(settings.feeds_dir),
+        )
+        click.echo(summary(result, lang), err=True)
+
+
+_host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+_port_option = click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+_workers_option = click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+
+
+@main.command()
+@_host_option
+@_port_option
+@_workers_option
+@_common
+def serve(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+    """Serve the web pages, the API and the feeds with gunicorn."""
+    from .web.server import serve as run_server
+
+    _ensure_feeds(settings, lang)
+    click.echo(gettext("Serving on http://{host}:{port}/", lang).format(host=host, port=port), err=True)
+    run_server(settings, host, port, workers)
+
+
+@main.command()
+@_host_option
+@_port_option
+@_workers_option
+@_common
+def run(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+    """Run everything on the embedded defaults: the scheduler and the web service."""
+    from .scheduler import build_scheduler
+    from .web.server import serve as run_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _ensure_feeds(settings, lang)
+    scheduler = build_scheduler(settings, _context_config(), {"registry": settings.registry})
+    scheduler.resume()
+    click.echo(gettext("Serving on http://{host}:{port}/", lang).format(host=host, port=port), err=True)
+    master = os.getpid()
+    try:
+        run_server(settings, host, port, workers)
+    finally:
+        if os.getpid() == master:  # gunicorn's workers are forks that exit through here too
+            scheduler.shutdown(wait=True)
 
 
 def _context_config() -> str | None:

@@ -39,9 +39,11 @@ class FeedSpec:
 
     @property
     def name(self) -> str:
-        base = {"category": f"category/{self.key}", "country": f"country/{(self.key or '').lower()}"}.get(
-            self.kind, self.kind
-        )
+        base = {
+            "category": f"category/{self.key}",
+            "country": f"country/{(self.key or '').lower()}",
+            "custom": "filtered",
+        }.get(self.kind, self.kind)
         return base + ("-alarms" if self.alarms else "")
 
     @property
@@ -66,6 +68,7 @@ class FeedSpec:
         text = gettext(_KIND_DESCRIPTIONS[self.kind], lang).format(
             category=category_name(self.key, lang) if self.kind == "category" else "",
             country=country_name(self.key, lang) if self.kind == "country" else "",
+            selection=(self.key or gettext("all", lang)) if self.kind == "custom" else "",
         )
         if self.alarms:
             text += " " + gettext("Each entry carries reminders at the configured lead times.", lang)
@@ -76,6 +79,7 @@ _KIND_NAMES = {
     "all": N_("all"),
     "milestones": N_("round and half-decade years"),
     "planning": N_("planning (lead times)"),
+    "custom": N_("selection"),
 }
 _KIND_DESCRIPTIONS = {
     "all": N_("Every anniversary and commemoration in the registry, with its sources."),
@@ -85,6 +89,7 @@ _KIND_DESCRIPTIONS = {
     ),
     "category": N_("Anniversaries in the category: {category}."),
     "country": N_("Anniversaries concerning {country}, including diplomatic relations."),
+    "custom": N_("Anniversaries chosen by the feed's address: {selection}."),
 }
 
 

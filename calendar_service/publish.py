@@ -148,6 +148,14 @@ def _recover_state(out_dir: Path) -> dict[str, dict]:
     return state
 
 
+def load_stamps(out_dir: Path, entries: list[Entry], now: dt.datetime) -> dict[str, Stamp]:
+    """Stamps for entries built outside a publish (filtered feeds), read-only:
+    the published ones keep theirs; changed or new ones get the next SEQUENCE."""
+    state = _load_state(out_dir)
+    now = now.astimezone(dt.UTC).replace(microsecond=0)
+    return {entry.uid: _stamp(entry, state, now) for entry in entries}
+
+
 def _stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
     digest = entry.digest()
     known = state.get(entry.uid)

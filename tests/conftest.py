@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-ROOT = Path(__file__).resolve().parent.parent
-REAL_REGISTRY = ROOT / "data" / "events.yaml"
-REGISTRIES = Path(__file__).resolve().parent / "registries"
+from paths import REAL_REGISTRY, REGISTRIES, ROOT  # noqa: F401  (re-exported for fixtures)
 
 # A minimal valid registry head: one document whose text the quotes come from.
 HEAD = """\

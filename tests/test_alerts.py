@@ -14,7 +14,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import REAL_REGISTRY
+from paths import REAL_REGISTRY
 
 from calendar_service.alerts import due_alerts, run_alerts
 from calendar_service.cli import main

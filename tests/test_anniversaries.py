@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import REAL_REGISTRY
 from hypothesis import given
 from hypothesis import strategies as st
+from paths import REAL_REGISTRY
 
 from calendar_service.anniversaries import Query, anniversary_date, fold, occurrences, unverified, upcoming
 from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REAL_REGISTRY, ROOT
+from paths import REAL_REGISTRY, ROOT
 
 from calendar_service.cli import main
 

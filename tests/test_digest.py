@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import REAL_REGISTRY
+from paths import REAL_REGISTRY
 
 from calendar_service.alerts import run_digest
 from calendar_service.cli import main

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REAL_REGISTRY
 from feedparsers import PARSERS, python_icalendar, seen
+from paths import REAL_REGISTRY
 
 from calendar_service.cli import main
 from calendar_service.config import load_settings

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REGISTRIES
 from feedparsers import PARSERS, seen
+from paths import REGISTRIES
 
 from calendar_service.config import load_settings
 from calendar_service.publish import publish

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from conftest import REAL_REGISTRY
+from paths import REAL_REGISTRY
 
 from calendar_service.ledger import SENT, SUPERSEDED, Ledger
 

@@ -14,7 +14,7 @@ import time
 import zoneinfo
 
 import sqlalchemy
-from conftest import REAL_REGISTRY, ROOT
+from paths import REAL_REGISTRY, ROOT
 
 from calendar_service.config import load_settings
 from calendar_service.ledger import Ledger

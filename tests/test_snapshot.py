@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 
-from conftest import ROOT
+from paths import ROOT
 
 spec = importlib.util.spec_from_file_location("update_snapshot", ROOT / "scripts" / "update_snapshot.py")
 update_snapshot = importlib.util.module_from_spec(spec)

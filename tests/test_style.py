@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from paths import ROOT
 
 
 def ruff(*args):

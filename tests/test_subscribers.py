@@ -120,7 +120,7 @@ def test_header_injection_in_names_is_refused(tmp_path):
 
 
 def test_real_example_file_is_valid():
-    from conftest import ROOT
+    from paths import ROOT
 
     (subscriber,) = load_subscribers(ROOT / "data" / "subscribers.yaml", SETTINGS)
     assert subscriber.email == "ban-bien-tap@example.org"

@@ -4,7 +4,7 @@ plain sentence (English and Vietnamese), and the real registry passes."""
 from __future__ import annotations
 
 import pytest
-from conftest import REAL_REGISTRY
+from paths import REAL_REGISTRY
 
 from calendar_service.errors import RegistryError
 from calendar_service.validate import check, load_registry

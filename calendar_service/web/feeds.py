@@ -1,0 +1,111 @@
+"""Feeds over HTTP: the published files, with strong ETags, Last-Modified and
+conditional requests (Werkzeug's make_conditional), and filtered feeds built on
+request and cached by their parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from ..anniversaries import occurrences
+from ..feeds import FeedSpec, calendar_bytes, occurrence_entry, window
+from ..publish import STATE_FILE, load_stamps
+from . import current_language
+from .pages import today as current_today
+from .params import filters
+
+bp = Blueprint("feeds", __name__)
+CACHE_SECONDS = 3600
+_cache_lock = threading.Lock()
+_filtered: OrderedDict[tuple, tuple[bytes, float]] = OrderedDict()
+FILTERED_CACHE_SIZE = 64
+
+
+@functools.lru_cache(maxsize=1024)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
+
+
+def _calendar_response(data: bytes, etag: str, modified: dt.datetime) -> Response:
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(etag)
+    response.last_modified = modified.replace(microsecond=0)
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    return response.make_conditional(request)
+
+
+def _published(relative: str) -> Path | None:
+    """The file for a feed listed in the index, never anything else."""
+    state = current_app.extensions["calendar_state"]
+    listed = {item["path"] for item in state.index().get("feeds", [])}
+    if relative not in listed:
+        return None
+    path = (state.feeds_dir / relative).resolve()
+    if state.feeds_dir not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+@bp.route("/feeds/<path:name>", methods=["GET", "HEAD"])
+def feed(name: str):
+    if name == "filtered.ics":
+        return filtered()
+    path = _published(name)
+    if path is None:
+        abort(404)
+    info = path.stat()
+    data = path.read_bytes()
+    modified = dt.datetime.fromtimestamp(int(info.st_mtime), dt.UTC)
+    return _calendar_response(data, _digest(str(path), info.st_mtime_ns, info.st_size), modified)
+
+
+def filtered():
+    """A feed chosen by query parameters: category, country, milestone(s), q, lang."""
+    state = current_app.extensions["calendar_state"]
+    settings = state.settings
+    lang = current_language()
+    chosen = filters(request.args, lang)
+    loaded = state.registry()
+    if loaded.registry is None:
+        abort(503)
+    today = current_today()
+    key = (lang, chosen, today, id(loaded.registry), _state_stamp(state.feeds_dir))
+    with _cache_lock:
+        hit = _filtered.get(key)
+        if hit:
+            _filtered.move_to_end(key)
+    if hit is None:
+        start, end = window(today, settings)
+        found = [o for o in occurrences(loaded.registry, start, end, chosen.query()) if chosen.keep(o)]
+        entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
+        stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
+        spec = FeedSpec(lang, "custom", _describe(chosen))
+        data = calendar_bytes(spec, entries, stamps, settings)
+        newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        hit = (data, newest.timestamp())
+        with _cache_lock:
+            _filtered[key] = hit
+            while len(_filtered) > FILTERED_CACHE_SIZE:
+                _filtered.popitem(last=False)
+    data, newest = hit
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    return _calendar_response(data, etag, dt.datetime.fromtimestamp(int(newest), dt.UTC))
+
+
+def _describe(chosen) -> str:
+    return ", ".join(dict(chosen.as_args()).values()) if chosen.as_args() else ""
+
+
+def _state_stamp(feeds_dir: Path) -> int:
+    try:
+        return (feeds_dir / STATE_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -1,0 +1,133 @@
+"""Query parameters of the web pages and the API: parsed once, with a 400 that
+says which parameter is wrong and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from werkzeug.exceptions import BadRequest
+
+from ..anniversaries import Query
+from ..i18n import LANGUAGES, N_, gettext
+from ..model import CATEGORIES
+from ..registry import COUNTRIES
+
+MAX_WEEKS = 104
+MAX_DAYS = 3660
+MILESTONE_FILTERS = ("all", "milestones", "tron")
+VIEWS = ("list", "month", "year")
+
+
+class BadParameter(BadRequest):
+    def __init__(self, name: str, message: str, lang: str, **params: object):
+        text = gettext("Parameter '{name}': ", lang).format(name=name) + gettext(message, lang).format(
+            **params
+        )
+        super().__init__(text)
+        self.parameter = name
+
+
+def language(args: Mapping[str, str]) -> str | None:
+    value = args.get("lang")
+    if value is None:
+        return None
+    if value not in LANGUAGES:
+        raise BadParameter("lang", N_("unknown language '{value}' (known: vi, en)"), "vi", value=value)
+    return value
+
+
+def date(args: Mapping[str, str], name: str, default: dt.date, lang: str) -> dt.date:
+    value = args.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(
+            name, N_("'{value}' is not a real date in the form YYYY-MM-DD"), lang, value=value
+        ) from None
+
+
+def number(args: Mapping[str, str], name: str, default: int, low: int, high: int, lang: str) -> int:
+    value = args.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        parsed = int(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or not low <= parsed <= high:
+        raise BadParameter(
+            name,
+            N_("'{value}' is not a whole number from {low} to {high}"),
+            lang,
+            value=value,
+            low=low,
+            high=high,
+        )
+    return parsed
+
+
+def choice(args: Mapping[str, str], name: str, allowed, default: str, lang: str) -> str:
+    value = args.get(name) or default
+    if value not in allowed:
+        raise BadParameter(
+            name,
+            N_("unknown value '{value}' (known: {allowed})"),
+            lang,
+            value=value,
+            allowed=", ".join(allowed),
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Filters:
+    categories: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    milestone: str = "all"
+    text: str = ""
+
+    def query(self) -> Query:
+        return Query(
+            frozenset(self.categories), frozenset(self.countries), self.milestone != "all", self.text or None
+        )
+
+    def keep(self, occurrence) -> bool:
+        from ..model import Milestone
+
+        return self.milestone != "tron" or occurrence.milestone is Milestone.TRON
+
+    def as_args(self) -> list[tuple[str, str]]:
+        args = [("category", c) for c in self.categories] + [("country", c) for c in self.countries]
+        if self.milestone != "all":
+            args.append(("milestone", self.milestone))
+        if self.text:
+            args.append(("q", self.text))
+        return args
+
+
+def filters(args, lang: str) -> Filters:
+    categories = tuple(value for value in args.getlist("category") if value)
+    for value in categories:
+        if value not in CATEGORIES:
+            raise BadParameter(
+                "category",
+                N_("unknown value '{value}' (known: {allowed})"),
+                lang,
+                value=value,
+                allowed=", ".join(CATEGORIES),
+            )
+    countries = tuple(value.upper() for value in args.getlist("country") if value)
+    for value in countries:
+        if value not in COUNTRIES:
+            raise BadParameter("country", N_("unknown country code '{value}'"), lang, value=value)
+    milestone = choice(args, "milestone", MILESTONE_FILTERS, "all", lang)
+    if args.get("milestones") in ("1", "true", "yes"):
+        milestone = "milestones" if milestone == "all" else milestone
+    text = (args.get("q") or args.get("text") or "").strip()
+    if len(text) > 200:
+        raise BadParameter("q", N_("the search text is longer than {high} characters"), lang, high=200)
+    return Filters(categories, countries, milestone, text)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from paths import REAL_REGISTRY
+
+from calendar_service.config import load_settings
+from calendar_service.publish import publish
+from calendar_service.validate import load_registry
+from calendar_service.web import create_app
+
+TODAY = dt.date(2024, 3, 1)
+
+
+@pytest.fixture(scope="session")
+def published_feeds(tmp_path_factory):
+    out = tmp_path_factory.mktemp("web-feeds")
+    settings = load_settings(environ={})
+    publish(
+        load_registry(REAL_REGISTRY),
+        settings,
+        dt.date(2024, 3, 1),
+        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+        out,
+    )
+    return out
+
+
+@pytest.fixture
+def app(published_feeds):
+    app = create_app(
+        load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds})
+    )
+    app.config["TODAY"] = TODAY
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

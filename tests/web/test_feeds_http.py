@@ -1,0 +1,95 @@
+"""Feeds over HTTP: headers, conditional requests, HEAD, 404s, filtered feeds."""
+
+from __future__ import annotations
+
+import email.utils
+import os
+
+import icalendar
+import pytest
+
+
+def test_feed_headers(client, published_feeds):
+    response = client.get("/feeds/vi/all.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/"), "a strong ETag"
+    assert response.headers["Cache-Control"] == "public, max-age=3600"
+    assert "Content-Disposition" not in response.headers
+    mtime = int(os.stat(published_feeds / "vi" / "all.ics").st_mtime)
+    assert email.utils.parsedate_to_datetime(response.headers["Last-Modified"]).timestamp() == mtime
+    assert response.data == (published_feeds / "vi" / "all.ics").read_bytes()
+
+
+def test_if_none_match_gives_304(client):
+    etag = client.get("/feeds/en/all.ics").headers["ETag"]
+    again = client.get("/feeds/en/all.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    other = client.get("/feeds/en/all.ics", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+def test_if_modified_since(client):
+    modified = client.get("/feeds/en/milestones.ics").headers["Last-Modified"]
+    assert client.get("/feeds/en/milestones.ics", headers={"If-Modified-Since": modified}).status_code == 304
+    older = email.utils.format_datetime(
+        email.utils.parsedate_to_datetime(modified).replace(year=2000), usegmt=True
+    )
+    assert client.get("/feeds/en/milestones.ics", headers={"If-Modified-Since": older}).status_code == 200
+    # If-None-Match wins over If-Modified-Since when both are sent (RFC 9110).
+    both = client.get(
+        "/feeds/en/milestones.ics", headers={"If-Modified-Since": modified, "If-None-Match": '"x"'}
+    )
+    assert both.status_code == 200
+
+
+def test_head(client):
+    get = client.get("/feeds/vi/planning.ics")
+    head = client.head("/feeds/vi/planning.ics")
+    assert head.status_code == 200 and head.data == b""
+    for name in ("ETag", "Last-Modified", "Content-Type", "Content-Length"):
+        assert head.headers[name] == get.headers[name]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/vi/nothing.ics",
+        "/feeds/../data/events.yaml",
+        "/feeds/%2e%2e/%2e%2e/etc/passwd",
+        "/feeds/vi/../../etc/passwd",
+        "/feeds/.state.json",
+        "/feeds/index.json",
+        "/feeds//etc/passwd",
+        "/feeds/vi/all.ics/",
+        "/feeds/xx/all.ics",
+        "/feeds/.lock",
+    ],
+)
+def test_unknown_names_and_escapes_give_404(client, path):
+    assert client.get(path, follow_redirects=True).status_code == 404
+
+
+def test_filtered_feed_is_built_and_cached(client):
+    response = client.get("/feeds/filtered.ics?country=se&lang=en")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.data)
+    summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
+    assert summaries and all("Sweden" in s for s in summaries)
+    assert any(s.startswith("55th anniversary of the establishment") for s in summaries)
+    again = client.get(
+        "/feeds/filtered.ics?country=se&lang=en", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    majors = icalendar.Calendar.from_ical(
+        client.get("/feeds/filtered.ics?milestone=tron&category=historical").data
+    )
+    assert {str(e["UID"]).split("-2")[0] for e in majors.walk("VEVENT")} >= {"dien-bien-phu"}
+    assert all("năm tròn" in str(e["CATEGORIES"].to_ical(), "utf-8") for e in majors.walk("VEVENT"))
+
+
+@pytest.mark.parametrize("query", ["category=sport", "country=XX", "milestone=some", "lang=fr"])
+def test_filtered_feed_bad_parameters_give_400(client, query):
+    response = client.get(f"/feeds/filtered.ics?{query}")
+    assert response.status_code == 400
