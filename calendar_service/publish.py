@@ -18,6 +18,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .config import Settings
 from .errors import CalendarServiceError
 from .feeds import (
     Entry,
+    EventCache,
     FeedSpec,
     Stamp,
     calendar_bytes,
@@ -83,11 +85,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -119,7 +117,7 @@ def _load_state(out_dir: Path) -> dict[str, dict]:
 def _recover_state(out_dir: Path) -> dict[str, dict]:
     """Rebuild the state from published feeds: digest, SEQUENCE and DTSTAMP per UID."""
     state: dict[str, dict] = {}
-    for path in sorted(out_dir.glob("*/**/*.ics")):
+    for path in sorted(p for lang in LANGUAGES for p in (out_dir / lang).rglob("*.ics")):
         try:
             calendar = icalendar.Calendar.from_ical(path.read_bytes())
         except ValueError:
@@ -220,6 +218,41 @@ def _index(
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
 
 
+@contextlib.contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    for left in out_dir.glob(".staging-*"):  # from a build that was killed (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _durable_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(path, 0o644)
+
+
+def _fsync_dir(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
 def _write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
@@ -252,18 +285,28 @@ def publish(
                     if entry.uid not in stamps:
                         stamps[entry.uid] = _stamp(entry, state, now)
             result.events = len(stamps)
-            rendered = {
-                spec: calendar_bytes(spec, entries, stamps, settings) for spec, entries in feeds.items()
-            }
-            # State first: if a feed write fails, the next build still never
-            # lowers a SEQUENCE a client may already have seen.
-            state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
-            _write_if_changed(out_dir / STATE_FILE, state_bytes)
-            for number, (spec, data) in enumerate(rendered.items(), start=1):
-                changed = _write_if_changed(out_dir / spec.path, data)
-                (result.written if changed else result.unchanged).append(spec.path)
-                if progress:
-                    progress(number, len(rendered))
+            cache = EventCache(stamps)
+            cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)
+            with _staging(out_dir) as staging:
+                # Every changed feed is written in full to a staging folder first: a
+                # failure there (a full disk, say) publishes nothing.
+                for number, (spec, entries) in enumerate(feeds.items(), start=1):
+                    data = calendar_bytes(spec, entries, stamps, settings, cache)
+                    if _unchanged(out_dir / spec.path, data):
+                        result.unchanged.append(spec.path)
+                    else:
+                        _durable_write(staging / spec.path, data)
+                        result.written.append(spec.path)
+                    if progress:
+                        progress(number, len(feeds))
+                # State before the feeds: if a rename fails, the next build still
+                # never lowers a SEQUENCE a client may already have seen.
+                state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
+                _write_if_changed(out_dir / STATE_FILE, state_bytes)
+                for path in result.written:
+                    (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staging / path, out_dir / path)
+                    _fsync_dir((out_dir / path).parent)
             previous = _previous_paths(out_dir)
             _write_if_changed(out_dir / INDEX_FILE, _index(feeds, stamps, settings, start, end))
             for stale in sorted(previous - {spec.path for spec in feeds}):

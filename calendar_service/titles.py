@@ -8,6 +8,7 @@ Titles follow the documents' own form:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel import Locale
 from babel.dates import format_date
@@ -43,19 +44,27 @@ CATEGORY_NAMES = {
 }
 
 
+@functools.lru_cache(maxsize=8)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@functools.lru_cache(maxsize=4096)
 def ordinal(n: int, lang: str) -> str:
-    category = Locale.parse(lang).ordinal_form(n)
+    category = _locale(lang).ordinal_form(n)
     return gettext(_ORDINALS.get(category, _ORDINALS["other"]), lang).format(n=n)
 
 
+@functools.lru_cache(maxsize=65536)
 def day(value: dt.date, lang: str) -> str:
     """A date as the documents write it (vi: 7/5/2024; en: 7 May 2024)."""
-    return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN["en"]), locale=lang)
+    return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN["en"]), locale=_locale(lang))
 
 
+@functools.lru_cache(maxsize=8192)
 def full_day(value: dt.date, lang: str) -> str:
     """A date with its weekday ("Thứ Ba, 7 tháng 5, 2024")."""
-    return format_date(value, "full", locale=lang)
+    return format_date(value, "full", locale=_locale(lang))
 
 
 def solar(origin: SolarDate, lang: str) -> str:
@@ -63,7 +72,7 @@ def solar(origin: SolarDate, lang: str) -> str:
     if origin.precision is Precision.DAY:
         return day(origin.as_date(), lang)
     if origin.precision is Precision.MONTH:
-        return format_date(dt.date(origin.year, origin.month, 1), _MONTH_PATTERN[lang], locale=lang)
+        return format_date(dt.date(origin.year, origin.month, 1), _MONTH_PATTERN[lang], locale=_locale(lang))
     return str(origin.year)
 
 
@@ -130,4 +139,4 @@ def category_name(category: str, lang: str) -> str:
 def country_name(code: str | None, lang: str) -> str:
     if not code:
         return ""
-    return Locale.parse(lang).territories.get(code, code)
+    return _locale(lang).territories.get(code, code)

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..anniversaries import occurrences
 from ..feeds import FeedSpec, calendar_bytes, occurrence_entry, window
@@ -45,11 +45,10 @@ def _calendar_response(data: bytes, etag: str, modified: dt.datetime) -> Respons
 def _published(relative: str) -> Path | None:
     """The file for a feed listed in the index, never anything else."""
     state = current_app.extensions["calendar_state"]
-    listed = {item["path"] for item in state.index().get("feeds", [])}
-    if relative not in listed:
+    if relative not in state.listed_paths():
         return None
     path = (state.feeds_dir / relative).resolve()
-    if state.feeds_dir not in path.parents or not path.is_file():
+    if state.feeds_dir not in path.parents:
         return None
     return path
 
@@ -59,12 +58,26 @@ def feed(name: str):
     if name == "filtered.ics":
         return filtered()
     path = _published(name)
-    if path is None:
+    try:
+        info = path.stat() if path else None
+    except OSError:
+        info = None
+    if info is None:
         abort(404)
-    info = path.stat()
-    data = path.read_bytes()
-    modified = dt.datetime.fromtimestamp(int(info.st_mtime), dt.UTC)
-    return _calendar_response(data, _digest(str(path), info.st_mtime_ns, info.st_size), modified)
+    # send_file: conditional requests, HEAD, Range and the server's sendfile; the
+    # ETag is a hash of the content (strong), computed once per file version.
+    response = send_file(
+        path,
+        mimetype="text/calendar",
+        conditional=True,
+        max_age=CACHE_SECONDS,
+        etag=_digest(str(path), info.st_mtime_ns, info.st_size),
+        last_modified=int(info.st_mtime),
+    )
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers.pop("Expires", None)
+    response.headers.pop("Content-Disposition", None)  # calendar clients subscribe; nothing to download
+    return response
 
 
 def filtered():

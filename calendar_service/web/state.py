@@ -28,6 +28,7 @@ class ServiceState:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
+        self._index: tuple[int, dict, frozenset[str]] | None = None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -52,10 +53,25 @@ class ServiceState:
         return Path(self.settings.feeds_dir).resolve()
 
     def index(self) -> dict:
+        path = self.feeds_dir / INDEX_FILE
         try:
-            return json.loads((self.feeds_dir / INDEX_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            stamp = path.stat().st_mtime_ns
+        except OSError:
             return {"feeds": []}
+        cached = self._index
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                return {"feeds": []}
+            cached = (*cached, frozenset(item["path"] for item in cached[1].get("feeds", [])))
+            self._index = cached
+        return cached[1]
+
+    def listed_paths(self) -> frozenset[str]:
+        """Paths of the published feeds: the only files the web service serves."""
+        self.index()
+        return self._index[2] if self._index else frozenset()
 
     def build_info(self) -> dict | None:
         try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask.testing import FlaskClient
 from paths import REAL_REGISTRY
 
 from calendar_service.config import load_settings
@@ -27,12 +28,22 @@ def published_feeds(tmp_path_factory):
     return out
 
 
+class BufferedClient(FlaskClient):
+    """Reads and closes each response, as a WSGI server does (files served with
+    send_file are closed then)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(published_feeds):
     app = create_app(
         load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds})
     )
     app.config["TODAY"] = TODAY
+    app.test_client_class = BufferedClient
     return app
 
 

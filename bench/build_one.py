@@ -1,0 +1,48 @@
+"""One feed build, measured in its own process: prints JSON with the cold build
+time, a warm rebuild time (unchanged registry, same process), the number of
+events and the peak resident memory (this process and its workers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from calendar_service.config import load_settings
+from calendar_service.publish import publish
+from calendar_service.validate import load_registry
+
+
+def main() -> None:
+    registry_path, out = Path(sys.argv[1]), Path(sys.argv[2])
+    settings = load_settings(environ={})
+    started = time.perf_counter()
+    registry = load_registry(registry_path)
+    loaded = time.perf_counter()
+    result = publish(registry, settings, dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
+    built = time.perf_counter()
+    publish(registry, settings, dt.date(2024, 3, 1), dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
+    rebuilt = time.perf_counter()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "entries": len(registry.events),
+                "events": result.events,
+                "feeds": len(result.written),
+                "load_s": loaded - started,
+                "build_s": built - loaded,
+                "rebuild_s": rebuilt - built,
+                "peak_mb": max(own, workers) / 1024,
+                "feed_bytes": sum(p.stat().st_size for p in out.rglob("*.ics")),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""The benchmark table (SPEC S9): feed builds for the real registry and for
+synthetic ones of 1k, 10k and 100k entries (time, peak memory, growth), the
+holidays package's iCalendar exporter on as many events, feed requests per
+second from gunicorn against nginx serving the same file (wrk, loopback only,
+bounded in time), and due-alert computation for 100 subscribers over the
+largest registry. Run it through bench/run, which installs nginx and wrk.
+
+Usage: python bench/run.py [--sizes 1000,10000,100000] [--seconds 5] [--no-http]"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate_registry import generate  # noqa: E402
+
+
+def row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def build(registry: Path, work: Path) -> dict:
+    out = work / f"feeds-{registry.parent.name}"
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "build_one.py"), str(registry), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def holidays_export(events: int) -> float:
+    """Time of python-holidays' ICalExporter for a calendar of `events` all-day events."""
+    import holidays
+    from holidays.ical import ICalExporter
+
+    calendar = holidays.HolidayBase()
+    start = dt.date(1900, 1, 1)
+    for number in range(events):
+        calendar[start + dt.timedelta(days=number)] = f"Ngày kỷ niệm số {number}"
+    started = time.perf_counter()
+    ICalExporter(calendar).generate(return_bytes=True)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait(url: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return dict(response.headers)
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def wrk(url: str, seconds: int, etag: str | None = None) -> dict:
+    """Bounded load on loopback: 2 threads, 32 connections, `seconds` long."""
+    assert url.startswith("http://127.0.0.1:")
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "5s", url]
+    if etag:
+        command[1:1] = ["-H", f"If-None-Match: {etag}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    found = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])}
+    for percentile in ("50", "90", "99"):
+        value, unit = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output).groups()
+        found[f"p{percentile}_ms"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    status = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    found["errors"] = int(status[1]) if status else 0
+    return found
+
+
+NGINX_CONF = """
+worker_processes 2;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  types {{ text/calendar ics; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location /feeds/ {{ alias {feeds}/; etag on; }}
+  }}
+}}
+"""
+
+
+def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, dict]]:
+    gunicorn_port, nginx_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "CALENDAR_FEEDS_DIR": str(feeds),
+        "CALENDAR_REGISTRY": str(ROOT / "data" / "events.yaml"),
+    }
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{gunicorn_port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "calendar_service.web:create_app()",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, port=nginx_port, feeds=feeds), encoding="utf-8")
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    results = []
+    try:
+        for name, port in (("gunicorn", gunicorn_port), ("nginx", nginx_port)):
+            url = f"http://127.0.0.1:{port}/feeds/vi/all.ics"
+            headers = wait(url)
+            results.append((f"{name} 200", wrk(url, seconds)))
+            results.append((f"{name} 304", wrk(url, seconds, headers["ETag"])))
+    finally:
+        for process in (gunicorn, nginx):
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+    return results
+
+
+def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
+    from calendar_service.alerts import due_alerts
+    from calendar_service.subscribers import Subscriber
+    from calendar_service.validate import load_registry
+
+    registry = load_registry(registry_path)
+    categories = ["historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents"]
+    subscribers = [
+        Subscriber(
+            f"editor{n}@example.org",
+            None,
+            "vi" if n % 2 else "en",
+            frozenset() if n % 3 == 0 else frozenset({categories[n % 6]}),
+            frozenset(),
+            ("all", "milestones", "tron")[n % 3],
+            (90, 30, 7, 1),
+            (30, 7, 1),
+            (7, 1),
+        )
+        for n in range(100)
+    ]
+    started = time.perf_counter()
+    due = due_alerts(registry, subscribers, dt.date(2024, 4, 7))
+    return len(registry.events), len(due), time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run (bounded)")
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    work = args.work or Path(tempfile.mkdtemp(prefix="calendar-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    work.chmod(0o755)  # nginx's workers (not root) read the feeds from here
+    print(f"machine: {os.cpu_count()} cores; work folder {work}\n")
+
+    print("## Feed builds (cold build, then an unchanged rebuild in the same process)\n")
+    print(
+        row(
+            "registry",
+            "entries",
+            "events",
+            "load s",
+            "build s",
+            "rebuild s",
+            "peak MB",
+            "feeds MB",
+            "µs/event",
+            "growth vs previous",
+        )
+    )
+    print(row(*["---"] * 10))
+    registries = [("real", ROOT / "data" / "events.yaml")]
+    for size in sizes:
+        path = work / f"r{size}" / "events.yaml"
+        if not path.exists():
+            generate(size, path)
+        registries.append((f"{size // 1000}k synthetic", path))
+    previous, builds = None, {}
+    for name, path in registries:
+        figures = build(path, work)
+        builds[name] = figures
+        per_event = figures["build_s"] / max(figures["events"], 1) * 1e6
+        growth = ""
+        if previous and name != "real":
+            growth = (
+                f"time ×{figures['build_s'] / previous['build_s']:.1f} for events "
+                f"×{figures['events'] / previous['events']:.1f}"
+            )
+        print(
+            row(
+                name,
+                figures["entries"],
+                figures["events"],
+                f"{figures['load_s']:.2f}",
+                f"{figures['build_s']:.2f}",
+                f"{figures['rebuild_s']:.2f}",
+                f"{figures['peak_mb']:.0f}",
+                f"{figures['feed_bytes'] / 1e6:.1f}",
+                f"{per_event:.0f}",
+                growth,
+            )
+        )
+        if name != "real":
+            previous = figures
+
+    print("\n## python-holidays' ICalExporter on as many all-day events (one calendar)\n")
+    print(row("events", "holidays s", "µs/event", "ours µs/event (all feeds)", "ratio ours/holidays"))
+    print(row(*["---"] * 5))
+    for name, figures in builds.items():
+        events = figures["events"]
+        seconds = holidays_export(events)
+        ours = figures["build_s"] / events * 1e6
+        theirs = seconds / events * 1e6
+        print(
+            row(
+                f"{events} ({name})", f"{seconds:.2f}", f"{theirs:.0f}", f"{ours:.0f}", f"{ours / theirs:.2f}"
+            )
+        )
+
+    if not args.no_http:
+        print(
+            f"\n## Feed requests, real registry's vi/all.ics ({args.seconds}s each, 32 connections, loopback)\n"
+        )
+        print(row("server", "requests/s", "p50 ms", "p90 ms", "p99 ms", "non-2xx/3xx"))
+        print(row(*["---"] * 6))
+        results = http_comparison(work / "feeds-data", work, args.seconds)
+        table = dict(results)
+        for name, figures in results:
+            print(
+                row(
+                    name,
+                    f"{figures['rps']:.0f}",
+                    f"{figures['p50_ms']:.2f}",
+                    f"{figures['p90_ms']:.2f}",
+                    f"{figures['p99_ms']:.2f}",
+                    figures["errors"],
+                )
+            )
+        for kind in ("200", "304"):
+            ratio = table[f"gunicorn {kind}"]["rps"] / table[f"nginx {kind}"]["rps"]
+            print(f"\ngunicorn/nginx requests per second, {kind}: {ratio:.2f}", end="")
+        print()
+
+    largest = registries[-1][1]
+    entries, due, seconds = alerts_timing(largest)
+    print("\n## Due alerts\n")
+    print(row("registry entries", "subscribers", "due alerts", "seconds"))
+    print(row(*["---"] * 4))
+    print(row(entries, 100, due, f"{seconds:.2f}"))
+
+
+if __name__ == "__main__":
+    main()
