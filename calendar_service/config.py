@@ -74,6 +74,30 @@ def days_list(value: str) -> tuple[int, ...]:
     return days
 
 
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 3600:  # also refuses nan and inf
+        raise ValueError(Msg(N_("expected a number of seconds 0–3600")))
+    return number
+
+
+def _attempts(value: str) -> int:
+    number = _integer(value)
+    if not 1 <= number <= 10:
+        raise ValueError(Msg(N_("expected a number of attempts 1–10")))
+    return number
+
+
+def _lease(value: str) -> int:
+    number = _integer(value)
+    if not 0 <= number <= 7 * 24 * 3600:
+        raise ValueError(Msg(N_("expected a number of seconds 0–604800")))
+    return number
+
+
 def _refresh(value: str) -> int:
     number = _integer(value)
     if not 1 <= number <= 168:
@@ -130,10 +154,11 @@ SCHEMA: tuple[Option, ...] = (
     Option("lead_times_yearly", days_list, (7, 1), "lead times in days before other anniversaries"),
     Option("window_years_back", _years, 1, "feeds start on 1 January this many years back"),
     Option("window_years_ahead", _years, 5, "feeds end on 31 December this many years ahead"),
-    Option("smtp_retries", _integer, 3, "delivery attempts per message within one run"),
-    Option("smtp_backoff_seconds", float, 2.0, "first wait between attempts (doubles each time)"),
+    Option("smtp_retries", _attempts, 3, "delivery attempts per message within one run"),
+    Option("smtp_timeout_seconds", _seconds, 30.0, "network timeout for each SMTP operation"),
+    Option("smtp_backoff_seconds", _seconds, 2.0, "first wait between attempts (doubles each time)"),
     Option(
-        "claim_lease_seconds", _integer, 900, "after this, an alert left claimed by a dead process is retried"
+        "claim_lease_seconds", _lease, 900, "after this, an alert left claimed by a dead process is retried"
     ),
     Option(
         "digest_weekday",
@@ -171,6 +196,7 @@ class Settings:
     window_years_back: int
     window_years_ahead: int
     smtp_retries: int
+    smtp_timeout_seconds: float
     smtp_backoff_seconds: float
     claim_lease_seconds: int
     digest_weekday: str

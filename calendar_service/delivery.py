@@ -18,7 +18,6 @@ from .mail import Outgoing
 from .publish import atomic_write
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-TIMEOUT_SECONDS = 30
 
 
 class DeliveryError(CalendarServiceError):
@@ -85,9 +84,9 @@ class Smtp(_Transport):
         port = s.smtp_port or DEFAULT_PORTS[s.smtp_security]
         context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
         if s.smtp_security == "ssl":
-            connection = smtplib.SMTP_SSL(s.smtp_host, port, timeout=TIMEOUT_SECONDS, context=context)
+            connection = smtplib.SMTP_SSL(s.smtp_host, port, timeout=s.smtp_timeout_seconds, context=context)
         else:
-            connection = smtplib.SMTP(s.smtp_host, port, timeout=TIMEOUT_SECONDS)
+            connection = smtplib.SMTP(s.smtp_host, port, timeout=s.smtp_timeout_seconds)
         try:
             if s.smtp_security == "starttls":
                 connection.starttls(context=context)

@@ -15,6 +15,7 @@ such a duplicate is recognisable.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import socket
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 from .errors import CalendarServiceError
 
@@ -124,6 +125,20 @@ def engine_for(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def _guarded(method):
+    """A lost database mid-run becomes one LedgerError naming the database."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            shown = make_url(self.url).render_as_string(hide_password=True)
+            raise LedgerError(shown, str(error.orig or error).strip().splitlines()[0]) from error
+
+    return wrapper
+
+
 class Ledger:
     def __init__(self, url: str, lease_seconds: int = 900):
         self.url = url
@@ -144,6 +159,7 @@ class Ledger:
         except OperationalError:
             return False
 
+    @_guarded
     def claim(self, key: Key, due: dt.date, late: bool, now: dt.datetime) -> bool:
         """Take the alert for this run; False if it is sent, superseded, or another run has it."""
         row = {
@@ -180,6 +196,7 @@ class Ledger:
             )
             return result.rowcount == 1
 
+    @_guarded
     def mark_sent(self, key: Key, message_id: str, now: dt.datetime) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -195,6 +212,7 @@ class Ledger:
                 )
             )
 
+    @_guarded
     def mark_failed(self, key: Key, error: str, now: dt.datetime, retry_after: dt.timedelta) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -209,6 +227,7 @@ class Ledger:
                 )
             )
 
+    @_guarded
     def supersede(self, key: Key, due: dt.date, now: dt.datetime) -> None:
         """Record an older lead time that a later one replaces (never sent)."""
         row = {
@@ -228,6 +247,7 @@ class Ledger:
         except IntegrityError:
             pass
 
+    @_guarded
     def known(self, kind: str) -> dict[tuple[str, str, int], str]:
         """State of every recorded row of a kind: (subscriber, occurrence, lead) -> state."""
         with self.engine.connect() as connection:
@@ -238,11 +258,13 @@ class Ledger:
             )
             return {(r.subscriber, r.occurrence, r.lead_days): r.state for r in rows}
 
+    @_guarded
     def attempts(self, key: Key) -> int:
         with self.engine.connect() as connection:
             found = connection.execute(select(alerts.c.attempts).where(key.where())).scalar()
             return found or 0
 
+    @_guarded
     def rows(self) -> list[dict]:
         with self.engine.connect() as connection:
             return [dict(r._mapping) for r in connection.execute(select(alerts).order_by(alerts.c.id))]

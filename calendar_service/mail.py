@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from pathlib import Path
 
 import jinja2
@@ -77,7 +78,10 @@ def _envelope(
 ) -> EmailMessage:
     message = EmailMessage(policy=SMTP)
     message["From"] = sender(settings)
-    message["To"] = formataddr((subscriber.name or "", subscriber.email))
+    # An Address object: the email package quotes the display name itself, so a
+    # name like 'Tên <x@y>, "z"' can never add a recipient.
+    local, _, domain = subscriber.email.rpartition("@")
+    message["To"] = Address(display_name=subscriber.name or "", username=local, domain=domain)
     message["Subject"] = subject
     message["Date"] = format_datetime(now.astimezone(dt.UTC))
     message["Message-ID"] = msgid

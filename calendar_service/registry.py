@@ -229,6 +229,8 @@ def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict
     if document is None and url is None:
         reader.add(data.location, N_("a source needs a document id or a url"), entry=entry, field="sources")
         return None
+    if (document is not None and quote is None) or (url is not None and title is None):
+        return None  # the missing field is already reported
     if document is not None and document not in documents:
         reader.add(
             data.where("document"),

@@ -110,7 +110,8 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     indentation = line[: len(line) - len(line.lstrip(" \t"))]
     if "\t" in indentation or "tab" in (error.problem or ""):
         return problem(where, N_("tab character: indent YAML with spaces, not tabs"))
-    return problem(where, N_("YAML syntax error: {detail}"), detail=error.problem or str(error))
+    detail = (error.problem or str(error)).strip().splitlines()[0]
+    return problem(where, N_("YAML syntax error: {detail}"), detail=detail)
 
 
 def load(path: str | Path, display_path: str | None = None):
@@ -134,11 +135,19 @@ def load(path: str | Path, display_path: str | None = None):
         if node is None:
             raise YamlFileError(problem(Location(shown, 1, 1), N_("the file is empty")))
         return _convert(node, loader, shown)
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        where = Location(shown, before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1)
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        raise YamlFileError(
+            problem(where, N_("character U+{code:04X} is not allowed in YAML"), code=ord(character))
+        ) from None
     except yaml.MarkedYAMLError as error:
         raise YamlFileError(_syntax_problem(shown, text, error)) from None
     except yaml.YAMLError as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise YamlFileError(
-            problem(Location(shown), N_("YAML syntax error: {detail}"), detail=str(error))
+            problem(Location(shown), N_("YAML syntax error: {detail}"), detail=detail)
         ) from None
     finally:
         loader.dispose()
