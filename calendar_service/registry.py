@@ -3,14 +3,12 @@ field that cannot be used (schema, real dates, ids, categories, countries)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from babel import Locale
-
-from .errors import Location, Problem, problem
+from .errors import Location, Problem
+from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
 from .i18n import N_, Msg
 from .model import (
     CATEGORIES,
@@ -24,13 +22,9 @@ from .model import (
     Resolution,
     SolarDate,
 )
-from .yamlfile import YamlList, YamlMap
+from .yamlfile import YamlMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# ISO 3166-1 alpha-2 codes as CLDR (through Babel) knows them.
-COUNTRIES = frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
 
 _TOP_FIELDS = {"version", "documents", "declared_counts", "events"}
 _DOCUMENT_FIELDS = {"id", "number", "issuer", "title", "file", "date", "date_note"}
@@ -51,131 +45,7 @@ _EVENT_FIELDS = {
 _SOURCE_FIELDS = {"document", "quote", "url", "title", "states"}
 
 
-class _Reader:
-    """Collects problems while reading one file."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, where: Location, message: str, *, entry=None, field=None, **params) -> None:
-        self.problems.append(problem(where, message, entry_id=entry, field=field, **params))
-
-    def mapping(self, value, where: Location, *, entry=None, field=None) -> YamlMap | None:
-        if isinstance(value, YamlMap):
-            return value
-        self.add(where, N_("expected a mapping of fields"), entry=entry, field=field)
-        return None
-
-    def unknown_fields(self, data: YamlMap, allowed: set[str], *, entry=None, prefix="") -> None:
-        for key in data:
-            if key not in allowed:
-                self.add(
-                    data.key_locations[key],
-                    N_("unknown field (allowed: {allowed})"),
-                    entry=entry,
-                    field=prefix + key,
-                    allowed=", ".join(sorted(allowed)),
-                )
-
-    def text(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> str | None:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                where = data.where(key) if key in data else data.location
-                self.add(where, N_("missing: this field is required"), entry=entry, field=prefix + key)
-            return None
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.add(data.where(key), N_("expected text"), entry=entry, field=prefix + key)
-            return None
-        text = str(value).strip()
-        if prefix != "note." and CONTROL.search(text):
-            self.add(
-                data.where(key),
-                N_("must be one line of text, without line breaks or control characters"),
-                entry=entry,
-                field=prefix + key,
-            )
-            return None
-        return text
-
-    def integer(self, data: YamlMap, key: str, *, entry=None, low=None, high=None, prefix="") -> int | None:
-        value = data.get(key)
-        where = data.where(key) if key in data else data.location
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.add(where, N_("expected a whole number"), entry=entry, field=prefix + key)
-            return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.add(
-                where,
-                N_("{value} is out of range ({low}–{high})"),
-                entry=entry,
-                field=prefix + key,
-                value=value,
-                low=low,
-                high=high,
-            )
-            return None
-        return value
-
-    def solar_date(self, data: YamlMap, key: str, *, entry=None, prefix="") -> SolarDate | None:
-        value = data.get(key)
-        where = data.where(key)
-        raw = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        match = DATE_PATTERN.match(raw)
-        if not match:
-            self.add(
-                where,
-                N_("'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"),
-                entry=entry,
-                field=prefix + key,
-                value=value,
-            )
-            return None
-        year, month, day = (int(part) if part else None for part in match.groups())
-        try:
-            dt.date(year, month or 1, day or 1)
-        except ValueError:
-            self.add(
-                where, N_("{value} is not a real calendar date"), entry=entry, field=prefix + key, value=raw
-            )
-            return None
-        return SolarDate(year, month, day)
-
-    def bilingual(
-        self, data: YamlMap, key: str, *, entry=None, required=True, prefix=""
-    ) -> tuple[str | None, str | None]:
-        """A text given in both languages: ``{vi: …, en: …}``."""
-        name = prefix + key
-        if key not in data and not required:
-            return None, None
-        value = self.mapping(data.get(key), data.where(key), entry=entry, field=name)
-        if value is None:
-            return None, None
-        self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=name + ".")
-        return (
-            self.text(value, "vi", entry=entry, prefix=name + "."),
-            self.text(value, "en", entry=entry, prefix=name + "."),
-        )
-
-    def items(self, data: YamlMap, key: str, *, entry=None, required=True) -> list[tuple[object, Location]]:
-        value = data.get(key)
-        if value is None and not required:
-            return []
-        if not isinstance(value, YamlList) or (required and not value):
-            self.add(
-                data.where(key) if key in data else data.location,
-                N_("expected a non-empty list"),
-                entry=entry,
-                field=key,
-            )
-            return []
-        return list(zip(value, value.item_locations, strict=True))
-
-
-def _unique(
-    reader: _Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str
-) -> None:
+def _unique(reader: Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str) -> None:
     if ident is None:
         return
     if not ID_PATTERN.match(ident):
@@ -195,7 +65,7 @@ def _unique(
         seen[ident] = where
 
 
-def _document(reader: _Reader, data: YamlMap) -> Document | None:
+def _document(reader: Reader, data: YamlMap) -> Document | None:
     reader.unknown_fields(data, _DOCUMENT_FIELDS)
     ident = reader.text(data, "id")
     values = {key: reader.text(data, key, entry=ident) for key in ("issuer", "title", "file")}
@@ -219,7 +89,22 @@ def _document(reader: _Reader, data: YamlMap) -> Document | None:
     )
 
 
-def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict) -> Citation | None:
+def _known_document(reader: Reader, data: YamlMap, document, documents: dict, entry, field: str) -> bool:
+    """False (and a problem) when a document id is given but not registered."""
+    if document is None or document in documents:
+        return True
+    reader.add(
+        data.where("document"),
+        N_("unknown source document '{document}' (known: {known})"),
+        entry=entry,
+        field=field,
+        document=document,
+        known=", ".join(documents),
+    )
+    return False
+
+
+def _citation(reader: Reader, data: YamlMap, entry: str | None, documents: dict) -> Citation | None:
     reader.unknown_fields(data, _SOURCE_FIELDS, entry=entry, prefix="sources.")
     document = reader.text(data, "document", entry=entry, required=False, prefix="sources.")
     url = reader.text(data, "url", entry=entry, required=False, prefix="sources.")
@@ -231,15 +116,7 @@ def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict
         return None
     if (document is not None and quote is None) or (url is not None and title is None):
         return None  # the missing field is already reported
-    if document is not None and document not in documents:
-        reader.add(
-            data.where("document"),
-            N_("unknown source document '{document}' (known: {known})"),
-            entry=entry,
-            field="sources.document",
-            document=document,
-            known=", ".join(documents),
-        )
+    if not _known_document(reader, data, document, documents, entry, "sources.document"):
         return None
     if url is not None and not re.match(r"^https?://\S+$", url):
         reader.add(
@@ -253,7 +130,7 @@ def _citation(reader: _Reader, data: YamlMap, entry: str | None, documents: dict
     return Citation(document, quote, url, title, states, data.where("quote") if quote else data.location)
 
 
-def _origin(reader: _Reader, data: YamlMap, ident: str | None) -> SolarDate | LunarRule | None:
+def _origin(reader: Reader, data: YamlMap, ident: str | None) -> SolarDate | LunarRule | None:
     if ("date" in data) == ("lunar" in data):
         reader.add(data.location, N_("give exactly one of 'date' and 'lunar'"), entry=ident, field="date")
         return None
@@ -275,31 +152,15 @@ def _origin(reader: _Reader, data: YamlMap, ident: str | None) -> SolarDate | Lu
     return LunarRule(month, day, origin)
 
 
-def _choice(reader: _Reader, data: YamlMap, key: str, allowed, ident, message: str, default=None):
-    value = data.get(key, default)
-    if value not in allowed:
-        reader.add(
-            data.where(key) if key in data else data.location,
-            message,
-            entry=ident,
-            field=key,
-            value=value,
-            allowed=", ".join(allowed),
-        )
-        return None
-    return value
-
-
-def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
+def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
     ident = reader.text(data, "id")
     reader.unknown_fields(data, _EVENT_FIELDS, entry=ident)
     title_vi, title_en = reader.bilingual(data, "title", entry=ident)
     origin = _origin(reader, data, ident)
-    category = _choice(
-        reader, data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
+    category = reader.choice(
+        data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
     )
-    observance = _choice(
-        reader,
+    observance = reader.choice(
         data,
         "observance",
         [o.value for o in Observance],
@@ -353,25 +214,17 @@ def _event(reader: _Reader, data: YamlMap, documents: dict) -> Event | None:
     )
 
 
-def _count(reader: _Reader, data: YamlMap, documents: dict) -> DeclaredCount | None:
+def _count(reader: Reader, data: YamlMap, documents: dict) -> DeclaredCount | None:
     ident = reader.text(data, "id")
     reader.unknown_fields(data, _COUNT_FIELDS, entry=ident)
     document = reader.text(data, "document", entry=ident)
-    if document is not None and document not in documents:
-        reader.add(
-            data.where("document"),
-            N_("unknown source document '{document}' (known: {known})"),
-            entry=ident,
-            field="document",
-            document=document,
-            known=", ".join(documents),
-        )
+    if not _known_document(reader, data, document, documents, ident, "document"):
         document = None
     quote = reader.text(data, "quote", entry=ident)
     year = reader.integer(data, "year", entry=ident, low=1, high=9999)
     count = reader.integer(data, "count", entry=ident, low=1)
-    category = _choice(
-        reader, data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
+    category = reader.choice(
+        data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
     )
     note = reader.text(data, "note", entry=ident, required=False)
     if None in (ident, document, quote, year, count, category):
@@ -379,7 +232,7 @@ def _count(reader: _Reader, data: YamlMap, documents: dict) -> DeclaredCount | N
     return DeclaredCount(ident, document, quote, year, category, count, note, data.location)
 
 
-def _each(reader: _Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args) -> list:
+def _each(reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args) -> list:
     results = []
     for item, where in reader.items(top, key, required=key != "declared_counts"):
         data = reader.mapping(item, where)
@@ -396,7 +249,7 @@ def _each(reader: _Reader, top: YamlMap, key: str, parse: Callable, kind: str, s
 
 def parse(data, path: str) -> tuple[Registry | None, list[Problem]]:
     """Turn loaded YAML into a Registry; returns it with the problems found."""
-    reader = _Reader(path)
+    reader = Reader(path)
     top = reader.mapping(data, getattr(data, "location", Location(path, 1, 1)))
     if top is None:
         return None, reader.problems

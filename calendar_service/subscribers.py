@@ -16,9 +16,9 @@ from pathlib import Path
 
 from .config import Settings, days_list
 from .errors import DataError, Location, Problem, problem
+from .fields import COUNTRIES, Reader
 from .i18n import LANGUAGES, N_
 from .model import CATEGORIES, Milestone, Occurrence
-from .registry import CONTROL, COUNTRIES
 from .yamlfile import YamlFileError, YamlList, YamlMap, load
 
 EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
@@ -72,143 +72,82 @@ class Subscriber:
         )
 
 
-def _text_list(value, where: Location, field: str, email: str, problems: list[Problem], allowed, upper=False):
+def _names(reader: Reader, data: YamlMap, key: str, email: str, allowed, upper=False) -> frozenset[str]:
+    value = data.get(key)
+    if value is None:
+        return frozenset()
     if not isinstance(value, YamlList) or not all(isinstance(item, str) for item in value):
-        problems.append(problem(where, N_("expected a list of names"), entry_id=email, field=field))
+        reader.add(data.where(key), N_("expected a list of names"), entry=email, field=key)
         return frozenset()
     items = frozenset(item.upper() if upper else item for item in value)
     for item in sorted(items - set(allowed)):
-        problems.append(
-            problem(where, N_("unknown value '{value}'"), entry_id=email, field=field, value=item)
-        )
+        reader.add(data.where(key), N_("unknown value '{value}'"), entry=email, field=key, value=item)
     return items
 
 
-def _subscriber(data: YamlMap, settings: Settings, problems: list[Problem]) -> Subscriber | None:
-    before = len(problems)
-    email = data.get("email")
-    if not isinstance(email, str) or not EMAIL.match(email.strip()):
-        problems.append(
-            problem(data.where("email"), N_("'{value}' is not an email address"), field="email", value=email)
-        )
-        return None
-    email = email.strip()
-    for key in data:
-        if key not in _FIELDS:
-            problems.append(
-                problem(
-                    data.key_locations[key],
-                    N_("unknown field (allowed: {allowed})"),
-                    entry_id=email,
-                    field=key,
-                    allowed=", ".join(sorted(_FIELDS)),
-                )
-            )
-    name = data.get("name")
-    if name is not None and (not isinstance(name, str) or CONTROL.search(name)):
-        problems.append(
-            problem(
-                data.where("name"),
-                N_("must be one line of text, without line breaks or control characters"),
-                entry_id=email,
-                field="name",
-            )
-        )
-    language = data.get("language", "vi")
-    if language not in LANGUAGES:
-        problems.append(
-            problem(
-                data.where("language"),
-                N_("unknown language '{value}' (known: vi, en)"),
-                entry_id=email,
-                field="language",
-                value=language,
-            )
-        )
-    categories = (
-        _text_list(data["categories"], data.where("categories"), "categories", email, problems, CATEGORIES)
-        if "categories" in data
-        else frozenset()
-    )
-    countries = (
-        _text_list(
-            data["countries"], data.where("countries"), "countries", email, problems, COUNTRIES, upper=True
-        )
-        if "countries" in data
-        else frozenset()
-    )
-    milestones = data.get("milestones", "all")
-    if milestones not in MILESTONE_FILTERS:
-        problems.append(
-            problem(
-                data.where("milestones"),
-                N_("unknown milestone filter '{value}' (known: {allowed})"),
-                entry_id=email,
-                field="milestones",
-                value=milestones,
-                allowed=", ".join(MILESTONE_FILTERS),
-            )
-        )
+def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -> dict[str, tuple[int, ...]]:
     leads = {
         "tron": settings.lead_times_tron,
         "chan": settings.lead_times_chan,
         "yearly": settings.lead_times_yearly,
     }
-    if "lead_times" in data:
-        given = data["lead_times"]
-        if not isinstance(given, YamlMap):
-            problems.append(
-                problem(
-                    data.where("lead_times"),
-                    N_("expected a mapping of fields"),
-                    entry_id=email,
-                    field="lead_times",
+    if "lead_times" not in data:
+        return leads
+    given = reader.mapping(data["lead_times"], data.where("lead_times"), entry=email, field="lead_times")
+    if given is None:
+        return leads
+    reader.unknown_fields(given, set(_LEVELS), entry=email, prefix="lead_times.")
+    for level, value in given.items():
+        if level in _LEVELS:
+            try:
+                leads[level] = days_list(",".join(map(str, value)) if isinstance(value, list) else str(value))
+            except ValueError:
+                reader.add(
+                    given.where(level),
+                    N_("expected whole numbers of days separated by commas"),
+                    entry=email,
+                    field=f"lead_times.{level}",
                 )
-            )
-        else:
-            for level, value in given.items():
-                field = f"lead_times.{level}"
-                if level not in _LEVELS:
-                    problems.append(
-                        problem(
-                            given.key_locations[level],
-                            N_("unknown field (allowed: {allowed})"),
-                            entry_id=email,
-                            field=field,
-                            allowed=", ".join(_LEVELS),
-                        )
-                    )
-                    continue
-                text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-                try:
-                    leads[level] = days_list(text)
-                except ValueError:
-                    problems.append(
-                        problem(
-                            given.where(level),
-                            N_("expected whole numbers of days separated by commas"),
-                            entry_id=email,
-                            field=field,
-                        )
-                    )
+    return leads
+
+
+def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber | None:
+    before = len(reader.problems)
+    email = data.get("email")
+    if not isinstance(email, str) or not EMAIL.match(email.strip()):
+        reader.add(data.where("email"), N_("'{value}' is not an email address"), field="email", value=email)
+        return None
+    email = email.strip()
+    reader.unknown_fields(data, _FIELDS, entry=email)
+    name = reader.text(data, "name", entry=email, required=False)
+    language = reader.choice(
+        data, "language", LANGUAGES, email, N_("unknown language '{value}' (known: vi, en)"), default="vi"
+    )
+    categories = _names(reader, data, "categories", email, CATEGORIES)
+    countries = _names(reader, data, "countries", email, COUNTRIES, upper=True)
+    milestones = reader.choice(
+        data,
+        "milestones",
+        MILESTONE_FILTERS,
+        email,
+        N_("unknown milestone filter '{value}' (known: {allowed})"),
+        default="all",
+    )
+    leads = _lead_times(reader, data, email, settings)
     digest = data.get("digest", True)
     if not isinstance(digest, bool):
-        problems.append(
-            problem(data.where("digest"), N_("expected true or false"), entry_id=email, field="digest")
-        )
+        reader.add(data.where("digest"), N_("expected true or false"), entry=email, field="digest")
     unsubscribe = data.get("unsubscribe")
     if unsubscribe is not None and (
         not isinstance(unsubscribe, str) or not re.match(r"^(https?://|mailto:)\S+$", unsubscribe)
     ):
-        problems.append(
-            problem(
-                data.where("unsubscribe"),
-                N_("expected an https:// or mailto: address"),
-                entry_id=email,
-                field="unsubscribe",
-            )
+        reader.add(
+            data.where("unsubscribe"),
+            N_("expected an https:// or mailto: address"),
+            entry=email,
+            field="unsubscribe",
         )
-    if len(problems) > before:
+    if len(reader.problems) > before:
         return None
     return Subscriber(
         email,
@@ -226,7 +165,7 @@ def _subscriber(data: YamlMap, settings: Settings, problems: list[Problem]) -> S
 
 
 def parse(data, path: str, settings: Settings) -> tuple[list[Subscriber], list[Problem]]:
-    problems: list[Problem] = []
+    reader = Reader(path)
     if not isinstance(data, YamlMap) or not isinstance(data.get("subscribers"), YamlList):
         where = (
             data.where("subscribers")
@@ -234,40 +173,28 @@ def parse(data, path: str, settings: Settings) -> tuple[list[Subscriber], list[P
             else getattr(data, "location", Location(path))
         )
         return [], [problem(where, N_("expected a top-level 'subscribers:' list"), field="subscribers")]
-    for key in data:
-        if key not in ("subscribers", "version"):
-            problems.append(
-                problem(
-                    data.key_locations[key],
-                    N_("unknown field (allowed: {allowed})"),
-                    field=key,
-                    allowed="subscribers, version",
-                )
-            )
+    reader.unknown_fields(data, {"subscribers", "version"})
     found, seen = [], {}
     items = data["subscribers"]
     for item, where in zip(items, items.item_locations, strict=True):
-        if not isinstance(item, YamlMap):
-            problems.append(problem(where, N_("expected a mapping of fields"), field="subscribers"))
+        if reader.mapping(item, where, field="subscribers") is None:
             continue
-        subscriber = _subscriber(item, settings, problems)
+        subscriber = _subscriber(reader, item, settings)
         if subscriber is None:
             continue
         key = subscriber.email.casefold()
         if key in seen:
-            problems.append(
-                problem(
-                    item.where("email"),
-                    N_("duplicate subscriber '{email}' (first on line {line})"),
-                    field="email",
-                    email=subscriber.email,
-                    line=seen[key].line,
-                )
+            reader.add(
+                item.where("email"),
+                N_("duplicate subscriber '{email}' (first on line {line})"),
+                field="email",
+                email=subscriber.email,
+                line=seen[key].line,
             )
             continue
         seen[key] = item.where("email")
         found.append(subscriber)
-    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    problems = sorted(reader.problems, key=lambda p: (p.location.line or 0, p.location.column or 0))
     return found, problems
 
 

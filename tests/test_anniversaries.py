@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import REAL_REGISTRY
+from paths import FACTS_2024, REAL_REGISTRY
 
 from calendar_service.anniversaries import Query, anniversary_date, fold, occurrences, unverified, upcoming
 from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
@@ -39,18 +39,7 @@ def by_id(found):
 
 @pytest.mark.parametrize(
     ("event_id", "day", "n", "milestone"),
-    [
-        ("dien-bien-phu", "2024-05-07", 70, "tron"),
-        ("hiep-dinh-geneve", "2024-07-21", 70, "tron"),
-        ("quan-doi-nhan-dan", "2024-12-22", 80, "tron"),
-        ("ngay-hoi-quoc-phong-toan-dan", "2024-12-22", 35, "chan"),
-        ("giai-phong-thu-do", "2024-10-10", 70, "tron"),
-        ("hai-chien-hoang-sa", "2024-01-19", 50, "tron"),
-        ("hai-chien-gac-ma", "2024-03-14", 36, None),
-        ("quan-he-ngoai-giao-sweden", "2024-01-11", 55, "chan"),
-        ("quan-he-ngoai-giao-brazil", "2024-05-08", 35, "chan"),
-        ("gio-to-hung-vuong", "2024-04-18", None, None),
-    ],
+    FACTS_2024,
 )
 def test_real_registry_2024(real, event_id, day, n, milestone):
     found = by_id(upcoming(real, dt.date(2024, 1, 1), 366))

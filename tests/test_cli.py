@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from paths import REAL_REGISTRY, ROOT
+from paths import FACTS_2024, REAL_REGISTRY, ROOT
 
 from calendar_service.cli import main
 
@@ -41,18 +41,7 @@ def find(items, event_id, year=2024):
 
 @pytest.mark.parametrize(
     ("event_id", "date", "n", "milestone"),
-    [
-        ("dien-bien-phu", "2024-05-07", 70, "tron"),
-        ("hiep-dinh-geneve", "2024-07-21", 70, "tron"),
-        ("quan-doi-nhan-dan", "2024-12-22", 80, "tron"),
-        ("ngay-hoi-quoc-phong-toan-dan", "2024-12-22", 35, "chan"),
-        ("giai-phong-thu-do", "2024-10-10", 70, "tron"),
-        ("hai-chien-hoang-sa", "2024-01-19", 50, "tron"),
-        ("hai-chien-gac-ma", "2024-03-14", 36, None),
-        ("quan-he-ngoai-giao-sweden", "2024-01-11", 55, "chan"),
-        ("quan-he-ngoai-giao-brazil", "2024-05-08", 35, "chan"),
-        ("gio-to-hung-vuong", "2024-04-18", None, None),
-    ],
+    FACTS_2024,
 )
 def test_upcoming_json_acceptance(runner, event_id, date, n, milestone):
     item = find(upcoming_2024(runner), event_id)

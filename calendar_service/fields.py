@@ -1,0 +1,155 @@
+"""Reading the fields of a YAML data file (registry, subscribers): each
+problem found is collected with its file:line:column, entry and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from babel import Locale
+
+from .errors import Location, Problem, problem
+from .i18n import N_
+from .model import SolarDate
+from .yamlfile import YamlList, YamlMap
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ISO 3166-1 alpha-2 codes as CLDR (through Babel) knows them.
+COUNTRIES = frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
+
+
+class Reader:
+    """Collects problems while reading one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, where: Location, message: str, *, entry=None, field=None, **params) -> None:
+        self.problems.append(problem(where, message, entry_id=entry, field=field, **params))
+
+    def mapping(self, value, where: Location, *, entry=None, field=None) -> YamlMap | None:
+        if isinstance(value, YamlMap):
+            return value
+        self.add(where, N_("expected a mapping of fields"), entry=entry, field=field)
+        return None
+
+    def unknown_fields(self, data: YamlMap, allowed: set[str], *, entry=None, prefix="") -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(
+                    data.key_locations[key],
+                    N_("unknown field (allowed: {allowed})"),
+                    entry=entry,
+                    field=prefix + key,
+                    allowed=", ".join(sorted(allowed)),
+                )
+
+    def text(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> str | None:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                where = data.where(key) if key in data else data.location
+                self.add(where, N_("missing: this field is required"), entry=entry, field=prefix + key)
+            return None
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.add(data.where(key), N_("expected text"), entry=entry, field=prefix + key)
+            return None
+        text = str(value).strip()
+        if prefix != "note." and CONTROL.search(text):
+            self.add(
+                data.where(key),
+                N_("must be one line of text, without line breaks or control characters"),
+                entry=entry,
+                field=prefix + key,
+            )
+            return None
+        return text
+
+    def integer(self, data: YamlMap, key: str, *, entry=None, low=None, high=None, prefix="") -> int | None:
+        value = data.get(key)
+        where = data.where(key) if key in data else data.location
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.add(where, N_("expected a whole number"), entry=entry, field=prefix + key)
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.add(
+                where,
+                N_("{value} is out of range ({low}–{high})"),
+                entry=entry,
+                field=prefix + key,
+                value=value,
+                low=low,
+                high=high,
+            )
+            return None
+        return value
+
+    def solar_date(self, data: YamlMap, key: str, *, entry=None, prefix="") -> SolarDate | None:
+        value = data.get(key)
+        where = data.where(key)
+        raw = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        match = DATE_PATTERN.match(raw)
+        if not match:
+            self.add(
+                where,
+                N_("'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+                entry=entry,
+                field=prefix + key,
+                value=value,
+            )
+            return None
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError:
+            self.add(
+                where, N_("{value} is not a real calendar date"), entry=entry, field=prefix + key, value=raw
+            )
+            return None
+        return SolarDate(year, month, day)
+
+    def bilingual(
+        self, data: YamlMap, key: str, *, entry=None, required=True, prefix=""
+    ) -> tuple[str | None, str | None]:
+        """A text given in both languages: ``{vi: …, en: …}``."""
+        name = prefix + key
+        if key not in data and not required:
+            return None, None
+        value = self.mapping(data.get(key), data.where(key), entry=entry, field=name)
+        if value is None:
+            return None, None
+        self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=name + ".")
+        return (
+            self.text(value, "vi", entry=entry, prefix=name + "."),
+            self.text(value, "en", entry=entry, prefix=name + "."),
+        )
+
+    def items(self, data: YamlMap, key: str, *, entry=None, required=True) -> list[tuple[object, Location]]:
+        value = data.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, YamlList) or (required and not value):
+            self.add(
+                data.where(key) if key in data else data.location,
+                N_("expected a non-empty list"),
+                entry=entry,
+                field=key,
+            )
+            return []
+        return list(zip(value, value.item_locations, strict=True))
+
+    def choice(self, data: YamlMap, key: str, allowed, ident, message: str, default=None):
+        value = data.get(key, default)
+        if value not in allowed:
+            self.add(
+                data.where(key) if key in data else data.location,
+                message,
+                entry=ident,
+                field=key,
+                value=value,
+                allowed=", ".join(allowed),
+            )
+            return None
+        return value
