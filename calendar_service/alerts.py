@@ -97,6 +97,29 @@ def _retry_after(attempts: int) -> dt.timedelta:
     return min(RETRY_BASE * 2**attempts, RETRY_CAP)
 
 
+def _send_once(
+    ledger: Ledger,
+    key: Key,
+    due: dt.date,
+    late: bool,
+    outgoing: Outgoing,
+    transport,
+    now: dt.datetime,
+    report: RunReport,
+    dry_run: bool,
+) -> bool:
+    """Claim, send and record one message; False when another run has it."""
+    if dry_run:
+        report.planned.append(outgoing)
+        return False
+    if not ledger.claim(key, due, late, now):
+        report.skipped += 1
+        return False
+    report.late += late
+    _deliver(ledger, key, outgoing, transport, now, report)
+    return True
+
+
 def _deliver(
     ledger: Ledger, key: Key, outgoing: Outgoing, transport, now: dt.datetime, report: RunReport
 ) -> None:
@@ -141,17 +164,10 @@ def run_alerts(
             _stamp(state, entry_uid, now),
             now,
         )
-        if dry_run:
-            report.planned.append(outgoing)
-            continue
-        if not ledger.claim(key, alert.due, alert.late, now):
-            report.skipped += 1
-            continue
-        for older in alert.superseded:
-            due = alert.occurrence.date - dt.timedelta(days=older)
-            ledger.supersede(Key("alert", key.subscriber, key.occurrence, older), due, now)
-        report.late += alert.late
-        _deliver(ledger, key, outgoing, transport, now, report)
+        if _send_once(ledger, key, alert.due, alert.late, outgoing, transport, now, report, dry_run):
+            for older in alert.superseded:
+                due = alert.occurrence.date - dt.timedelta(days=older)
+                ledger.supersede(Key("alert", key.subscriber, key.occurrence, older), due, now)
     return report
 
 
@@ -179,11 +195,5 @@ def run_digest(
             report.skipped += 1
             continue
         outgoing = digest_message(registry, settings, subscriber, found, today, now)
-        if dry_run:
-            report.planned.append(outgoing)
-            continue
-        if not ledger.claim(key, monday, False, now):
-            report.skipped += 1
-            continue
-        _deliver(ledger, key, outgoing, transport, now, report)
+        _send_once(ledger, key, monday, False, outgoing, transport, now, report, dry_run)
     return report

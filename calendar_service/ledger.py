@@ -159,28 +159,32 @@ class Ledger:
         except OperationalError:
             return False
 
-    @_guarded
-    def claim(self, key: Key, due: dt.date, late: bool, now: dt.datetime) -> bool:
-        """Take the alert for this run; False if it is sent, superseded, or another run has it."""
+    def _insert(self, key: Key, due: dt.date, state: str, late: bool, now: dt.datetime, **extra) -> bool:
+        """Insert the row unless it exists (the unique constraint decides, atomically)."""
         row = {
             "kind": key.kind,
             "subscriber": key.subscriber.casefold(),
             "occurrence": key.occurrence,
             "lead_days": key.lead_days,
             "due": due,
-            "state": CLAIMED,
+            "state": state,
             "late": late,
             "attempts": 0,
-            "claimed_by": self.me,
-            "claimed_at": now,
             "updated_at": now,
+            **extra,
         }
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(alerts).values(**row))
             return True
         except IntegrityError:
-            pass
+            return False
+
+    @_guarded
+    def claim(self, key: Key, due: dt.date, late: bool, now: dt.datetime) -> bool:
+        """Take the alert for this run; False if it is sent, superseded, or another run has it."""
+        if self._insert(key, due, CLAIMED, late, now, claimed_by=self.me, claimed_at=now):
+            return True
         retry = or_(
             and_(
                 alerts.c.state == FAILED,
@@ -230,22 +234,7 @@ class Ledger:
     @_guarded
     def supersede(self, key: Key, due: dt.date, now: dt.datetime) -> None:
         """Record an older lead time that a later one replaces (never sent)."""
-        row = {
-            "kind": key.kind,
-            "subscriber": key.subscriber.casefold(),
-            "occurrence": key.occurrence,
-            "lead_days": key.lead_days,
-            "due": due,
-            "state": SUPERSEDED,
-            "late": True,
-            "attempts": 0,
-            "updated_at": now,
-        }
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(insert(alerts).values(**row))
-        except IntegrityError:
-            pass
+        self._insert(key, due, SUPERSEDED, True, now)
 
     @_guarded
     def known(self, kind: str) -> dict[tuple[str, str, int], str]:
