@@ -12,18 +12,17 @@ passed; the earlier ones are recorded as superseded rather than sent in a burst.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anniversaries import occurrences
 from .config import Settings
 from .delivery import DeliveryError
-from .feeds import Stamp, uid
+from .feeds import uid
 from .ledger import SENT, SUPERSEDED, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
 from .model import Occurrence, Registry
-from .publish import STATE_FILE
+from .publish import read_state
 from .subscribers import Subscriber
 
 RETRY_BASE = dt.timedelta(minutes=10)
@@ -79,20 +78,6 @@ class RunReport:
     planned: list[Outgoing] = field(default_factory=list)  # dry run: what would go out
 
 
-def _stamps(settings: Settings) -> dict[str, dict]:
-    try:
-        return json.loads((Path(settings.feeds_dir) / STATE_FILE).read_text(encoding="utf-8"))["entries"]
-    except (OSError, ValueError, KeyError):
-        return {}
-
-
-def _stamp(state: dict[str, dict], entry_uid: str, now: dt.datetime) -> Stamp:
-    known = state.get(entry_uid)
-    if known:
-        return Stamp(known["sequence"], dt.datetime.fromisoformat(known["dtstamp"]))
-    return Stamp(0, now.replace(microsecond=0))
-
-
 def _retry_after(attempts: int) -> dt.timedelta:
     return min(RETRY_BASE * 2**attempts, RETRY_CAP)
 
@@ -144,7 +129,7 @@ def run_alerts(
     dry_run: bool = False,
 ) -> RunReport:
     report = RunReport()
-    state = _stamps(settings)
+    state = read_state(Path(settings.feeds_dir))
     known = ledger.known("alert")
     for alert in due_alerts(registry, subscribers, today):
         key = alert.key()
@@ -152,7 +137,6 @@ def run_alerts(
         if recorded in (SENT, SUPERSEDED):
             report.skipped += 1
             continue
-        entry_uid = uid(alert.occurrence, alert.subscriber.language)
         outgoing = alert_message(
             registry,
             settings,
@@ -161,7 +145,7 @@ def run_alerts(
             alert.lead,
             today,
             alert.late,
-            _stamp(state, entry_uid, now),
+            state,
             now,
         )
         if _send_once(ledger, key, alert.due, alert.late, outgoing, transport, now, report, dry_run):

@@ -21,9 +21,10 @@ import jinja2
 
 from .anniversaries import unverified
 from .config import Settings
-from .feeds import Stamp, countdown, entry_url, event_calendar, occurrence_entry, source_lines
+from .feeds import countdown, entry_url, event_calendar, occurrence_entry, source_lines
 from .i18n import gettext, translations
 from .model import Occurrence, Registry
+from .publish import stamp_for
 from .subscribers import Subscriber
 from .titles import (
     anniversary_short_title,
@@ -106,9 +107,11 @@ def alert_message(
     lead: int,
     today: dt.date,
     late: bool,
-    stamp: Stamp,
+    state: dict[str, dict],
     now: dt.datetime,
 ) -> Outgoing:
+    """An alert; ``state`` is the feeds' stamps (publish.read_state), so the
+    attached event has the UID, SEQUENCE and DTSTAMP clients have from the feeds."""
     lang = subscriber.language
     entry = occurrence_entry(occurrence, registry, settings, lang)
     days_left = (occurrence.date - today).days
@@ -137,7 +140,7 @@ def alert_message(
     message.set_content(env.get_template("alert.txt").render(context), subtype="plain", charset="utf-8")
     message.add_alternative(env.get_template("alert.html").render(context), subtype="html", charset="utf-8")
     message.add_attachment(
-        event_calendar(entry, stamp, lang),
+        event_calendar(entry, stamp_for(entry, state, now), lang),
         maintype="text",
         subtype="calendar",
         filename=f"{occurrence.event.id}-{occurrence.date.year}.ics",

@@ -146,12 +146,21 @@ def _recover_state(out_dir: Path) -> dict[str, dict]:
     return state
 
 
+def read_state(out_dir: Path) -> dict[str, dict]:
+    """The published feeds' stamps, for events built outside a publish (filtered
+    feeds, mail attachments); a missing state is recovered from the feeds."""
+    return _load_state(out_dir)
+
+
+def stamp_for(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
+    """The stamp an entry has (or would get) in the feeds, without writing anything:
+    published ones keep theirs; changed or new ones get the next SEQUENCE."""
+    return _stamp(entry, state, now.astimezone(dt.UTC).replace(microsecond=0))
+
+
 def load_stamps(out_dir: Path, entries: list[Entry], now: dt.datetime) -> dict[str, Stamp]:
-    """Stamps for entries built outside a publish (filtered feeds), read-only:
-    the published ones keep theirs; changed or new ones get the next SEQUENCE."""
-    state = _load_state(out_dir)
-    now = now.astimezone(dt.UTC).replace(microsecond=0)
-    return {entry.uid: _stamp(entry, state, now) for entry in entries}
+    state = read_state(out_dir)
+    return {entry.uid: stamp_for(entry, state, now) for entry in entries}
 
 
 def _stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings, days_list
+from .config import OPTIONS, Settings, days_list
 from .errors import DataError, Location, Problem, problem
 from .fields import COUNTRIES, Reader
 from .i18n import LANGUAGES, N_
@@ -43,15 +43,17 @@ class SubscribersError(DataError):
 
 @dataclass(frozen=True)
 class Subscriber:
+    """An editor; what is not given follows everything with the default lead times."""
+
     email: str
-    name: str | None
-    language: str
-    categories: frozenset[str]
-    countries: frozenset[str]
-    milestones: str
-    lead_tron: tuple[int, ...]
-    lead_chan: tuple[int, ...]
-    lead_yearly: tuple[int, ...]
+    name: str | None = None
+    language: str = "vi"
+    categories: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    milestones: str = "all"
+    lead_tron: tuple[int, ...] = OPTIONS["lead_times_tron"].default
+    lead_chan: tuple[int, ...] = OPTIONS["lead_times_chan"].default
+    lead_yearly: tuple[int, ...] = OPTIONS["lead_times_yearly"].default
     digest: bool = True
     unsubscribe: str | None = None
 

@@ -27,30 +27,10 @@ from calendar_service.validate import load_registry
 SETTINGS = load_settings(environ={})
 NOW = dt.datetime(2024, 4, 7, 0, 5, tzinfo=dt.UTC)
 EVERYTHING = Subscriber(
-    "editor@example.org",
-    "Ban Biên tập",
-    "vi",
-    frozenset(),
-    frozenset(),
-    "all",
-    (90, 30, 7, 1),
-    (30, 7, 1),
-    (7, 1),
-    True,
-    "https://example.org/unsubscribe?u=1",
+    "editor@example.org", "Ban Biên tập", unsubscribe="https://example.org/unsubscribe?u=1"
 )
 ENGLISH = Subscriber(
-    "desk@example.org",
-    None,
-    "en",
-    frozenset({"diplomatic"}),
-    frozenset(),
-    "milestones",
-    (90, 30, 7, 1),
-    (30, 7, 1),
-    (7, 1),
-    True,
-    None,
+    "desk@example.org", language="en", categories=frozenset({"diplomatic"}), milestones="milestones"
 )
 
 

@@ -15,31 +15,9 @@ from calendar_service.subscribers import Subscriber
 from calendar_service.validate import load_registry
 
 SETTINGS = load_settings(environ={})
-EDITOR = Subscriber(
-    "editor@example.org",
-    "Ban Biên tập",
-    "vi",
-    frozenset(),
-    frozenset(),
-    "all",
-    (90, 30, 7, 1),
-    (30, 7, 1),
-    (7, 1),
-)
-DESK = Subscriber(
-    "desk@example.org",
-    None,
-    "en",
-    frozenset({"diplomatic"}),
-    frozenset(),
-    "all",
-    (90, 30, 7, 1),
-    (30, 7, 1),
-    (7, 1),
-)
-NO_DIGEST = Subscriber(
-    "quiet@example.org", None, "vi", frozenset(), frozenset(), "all", (30,), (7,), (1,), False
-)
+EDITOR = Subscriber("editor@example.org", "Ban Biên tập")
+DESK = Subscriber("desk@example.org", language="en", categories=frozenset({"diplomatic"}))
+NO_DIGEST = Subscriber("quiet@example.org", digest=False)
 
 
 def test_digest_lists_eight_weeks_by_week_milestones_first(tmp_path, smtp):

@@ -25,20 +25,7 @@ from calendar_service.validate import load_registry
 
 SETTINGS = load_settings(environ={})
 TODAY = dt.date(2024, 3, 1)
-EDITORS = [
-    Subscriber(
-        f"editor{n}@example.org",
-        None,
-        "vi",
-        frozenset(),
-        frozenset(),
-        "all",
-        (90, 30, 7, 1),
-        (30, 7, 1),
-        (7, 1),
-    )
-    for n in range(3)
-]
+EDITORS = [Subscriber(f"editor{n}@example.org") for n in range(3)]
 
 
 def snapshot(out):

@@ -430,7 +430,7 @@ def test_nasty_text_is_escaped_in_mail_headers(nasty, tmp_path):
     from calendar_service.subscribers import Subscriber
 
     subscriber = Subscriber(
-        "a@example.org", 'Tên <x@y>, "quoted"', "vi", frozenset(), frozenset(), "all", (7,), (7,), (7,)
+        "a@example.org", 'Tên <x@y>, "quoted"', lead_tron=(7,), lead_chan=(7,), lead_yearly=(7,)
     )
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     run_alerts(
