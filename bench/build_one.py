@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from calendar_service.config import load_settings
-from calendar_service.publish import publish
-from calendar_service.validate import load_registry
+from calendar_service.feeds.publish import publish
+from calendar_service.registry.checks import load_registry
 
 
 def _peak_kb() -> int:

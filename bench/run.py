@@ -153,9 +153,9 @@ def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, di
 
 
 def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
-    from calendar_service.alerts import due_alerts
-    from calendar_service.subscribers import Subscriber
-    from calendar_service.validate import load_registry
+    from calendar_service.alerts.run import due_alerts
+    from calendar_service.alerts.subscribers import Subscriber
+    from calendar_service.registry.checks import load_registry
 
     registry = load_registry(registry_path)
     categories = ["historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents"]

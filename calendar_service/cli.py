@@ -20,13 +20,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .anniversaries import Query, unverified, upcoming
 from .config import Settings, load_settings
+from .dates.anniversaries import Query, unverified, upcoming
+from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
+from .feeds.publish import publish, summary
 from .i18n import LANGUAGES, N_, gettext
-from .publish import publish, summary
-from .render import occurrence_dict, to_json, upcoming_text, validation_json, validation_text
-from .validate import check, load_registry
+from .registry.checks import check, load_registry
+from .registry.report import to_json, validation_json, validation_text
 
 MAX_DAYS = 36600
 
@@ -107,7 +108,7 @@ def upcoming_command(
 ):
     """List the anniversaries of the coming days."""
     from .model import CATEGORIES
-    from .registry import COUNTRIES
+    from .registry.fields import COUNTRIES
 
     today = _date(start, "--from") or _today(settings)
     if not 1 <= days <= MAX_DAYS:
@@ -160,10 +161,10 @@ def build(settings: Settings, lang: str, out: Path | None, today: str | None) ->
 
 
 def _mail_command(run, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
-    from .alerts import RunReport
-    from .delivery import transport
-    from .ledger import Ledger
-    from .subscribers import load_subscribers
+    from .alerts.delivery import transport
+    from .alerts.ledger import Ledger
+    from .alerts.run import RunReport
+    from .alerts.subscribers import load_subscribers
 
     day = _date(today, "--today") or _today(settings)
     registry = load_registry(settings.registry)
@@ -218,7 +219,7 @@ _dry_run_option = click.option(
 @_common
 def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
     """Send the lead-time alerts that are due (each once)."""
-    from .alerts import run_alerts
+    from .alerts.run import run_alerts
 
     _mail_command(run_alerts, settings, lang, today, dry_run)
 
@@ -229,7 +230,7 @@ def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> N
 @_common
 def digest(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
     """Send this week's planning digest (the next 8 weeks), once per subscriber."""
-    from .alerts import run_digest
+    from .alerts.run import run_digest
 
     _mail_command(run_digest, settings, lang, today, dry_run)
 
@@ -254,7 +255,7 @@ def scheduler_command(settings: Settings, lang: str) -> None:
 
 def _ensure_feeds(settings: Settings, lang: str) -> None:
     """A fresh install has no feeds yet: publish them once before serving."""
-    from .publish import INDEX_FILE
+    from .feeds.publish import INDEX_FILE
 
     if not (Path(settings.feeds_dir) / INDEX_FILE).exists():
         result = publish(

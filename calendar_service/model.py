@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import Location
+from .i18n import N_
 
 CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents")
+# Message ids of the category names, translated where they are shown.
+CATEGORY_NAMES = {
+    "historical": N_("historical"),
+    "holiday": N_("national day / holiday"),
+    "armed-forces": N_("armed forces and defence"),
+    "borders-seas": N_("borders and seas"),
+    "diplomatic": N_("diplomatic relations"),
+    "documents": N_("party and state documents"),
+}
 
 
 class Precision(StrEnum):
@@ -150,6 +160,15 @@ class Event:
     @property
     def precision(self) -> Precision:
         return self.origin.precision
+
+    def observed(self, n: int | None) -> bool:
+        """Whether the n-th anniversary is marked (n is None for a lunar rule with
+        no origin year: every year)."""
+        if n is None:
+            return True
+        if n < 1:
+            return False
+        return self.observance is Observance.YEARLY or Milestone.of(n) is not None
 
     @property
     def is_lunar(self) -> bool:

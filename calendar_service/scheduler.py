@@ -22,14 +22,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .alerts import run_alerts, run_digest
+from .alerts.delivery import transport
+from .alerts.ledger import Ledger, engine_for
+from .alerts.run import run_alerts, run_digest
+from .alerts.subscribers import load_subscribers
 from .config import Settings, load_settings
-from .delivery import transport
 from .errors import CalendarServiceError
-from .ledger import Ledger, engine_for
-from .publish import publish
-from .subscribers import load_subscribers
-from .validate import load_registry
+from .feeds.publish import publish
+from .registry.checks import load_registry
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30

@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from calendar_service.anniversaries import occurrences, unverified  # noqa: E402
-from calendar_service.render import occurrence_dict  # noqa: E402
-from calendar_service.titles import occurrence_title, unverified_title  # noqa: E402
-from calendar_service.validate import load_registry  # noqa: E402
+from calendar_service.dates.anniversaries import occurrences, unverified  # noqa: E402
+from calendar_service.dates.text import occurrence_dict  # noqa: E402
+from calendar_service.dates.titles import occurrence_title, unverified_title  # noqa: E402
+from calendar_service.registry.checks import load_registry  # noqa: E402
 
 SNAPSHOT = ROOT / "tests" / "snapshots" / "occurrences-2024-2030.json"
 FIRST, LAST = 2024, 2030

@@ -16,13 +16,13 @@ import icalendar
 import pytest
 from paths import REAL_REGISTRY
 
-from calendar_service.alerts import due_alerts, run_alerts
+from calendar_service.alerts.delivery import Outbox, Smtp
+from calendar_service.alerts.ledger import FAILED, SENT, SUPERSEDED, Ledger
+from calendar_service.alerts.run import due_alerts, run_alerts
+from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.cli import main
 from calendar_service.config import load_settings
-from calendar_service.delivery import Outbox, Smtp
-from calendar_service.ledger import FAILED, SENT, SUPERSEDED, Ledger
-from calendar_service.subscribers import Subscriber
-from calendar_service.validate import load_registry
+from calendar_service.registry.checks import load_registry
 
 SETTINGS = load_settings(environ={})
 NOW = dt.datetime(2024, 4, 7, 0, 5, tzinfo=dt.UTC)

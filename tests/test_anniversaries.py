@@ -9,9 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from paths import FACTS_2024, REAL_REGISTRY
 
-from calendar_service.anniversaries import Query, anniversary_date, fold, occurrences, unverified, upcoming
+from calendar_service.dates.anniversaries import (
+    Query,
+    anniversary_date,
+    fold,
+    occurrences,
+    unverified,
+    upcoming,
+)
 from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
-from calendar_service.validate import load_registry
+from calendar_service.registry.checks import load_registry
 
 DBP_DATE = SolarDate(1954, 5, 7)
 

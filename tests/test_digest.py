@@ -6,13 +6,13 @@ import datetime as dt
 
 from paths import REAL_REGISTRY
 
-from calendar_service.alerts import run_digest
+from calendar_service.alerts.delivery import Smtp
+from calendar_service.alerts.ledger import Ledger
+from calendar_service.alerts.run import run_digest
+from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.cli import main
 from calendar_service.config import load_settings
-from calendar_service.delivery import Smtp
-from calendar_service.ledger import Ledger
-from calendar_service.subscribers import Subscriber
-from calendar_service.validate import load_registry
+from calendar_service.registry.checks import load_registry
 
 SETTINGS = load_settings(environ={})
 EDITOR = Subscriber("editor@example.org", "Ban Biên tập")
@@ -72,7 +72,7 @@ def test_digest_cli_dry_run(runner, tmp_path):
 
 
 def test_milestones_come_first_within_a_week(tmp_path):
-    from calendar_service.delivery import Outbox
+    from calendar_service.alerts.delivery import Outbox
     from calendar_service.model import Event, Observance, Registry, SolarDate
 
     early = Event(

@@ -13,15 +13,16 @@ import threading
 import pytest
 from paths import REAL_REGISTRY
 
-from calendar_service import publish as publish_module
-from calendar_service.alerts import run_alerts
+from calendar_service.alerts.delivery import Smtp
+from calendar_service.alerts.ledger import CLAIMED, FAILED, SENT, SUPERSEDED, Ledger, LedgerError
+from calendar_service.alerts.run import run_alerts
+from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.config import load_settings
-from calendar_service.delivery import Smtp
 from calendar_service.errors import CalendarServiceError
-from calendar_service.ledger import CLAIMED, FAILED, SENT, SUPERSEDED, Ledger, LedgerError
-from calendar_service.publish import STATE_FILE, publish
-from calendar_service.subscribers import Subscriber
-from calendar_service.validate import load_registry
+from calendar_service.feeds import publish as publish_module
+from calendar_service.feeds.publish import publish
+from calendar_service.feeds.stamps import STATE_FILE
+from calendar_service.registry.checks import load_registry
 
 SETTINGS = load_settings(environ={})
 TODAY = dt.date(2024, 3, 1)

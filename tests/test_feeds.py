@@ -15,8 +15,9 @@ from paths import REAL_REGISTRY
 from calendar_service.cli import main
 from calendar_service.config import load_settings
 from calendar_service.errors import CalendarServiceError
-from calendar_service.publish import STATE_FILE, plan, publish
-from calendar_service.validate import load_registry
+from calendar_service.feeds.publish import plan, publish
+from calendar_service.feeds.stamps import STATE_FILE
+from calendar_service.registry.checks import load_registry
 
 TODAY = dt.date(2024, 3, 1)
 NOW = dt.datetime(2024, 3, 1, 1, 2, 3, tzinfo=dt.UTC)

@@ -15,8 +15,8 @@ from feedparsers import PARSERS, seen
 from paths import REGISTRIES
 
 from calendar_service.config import load_settings
-from calendar_service.publish import publish
-from calendar_service.validate import load_registry
+from calendar_service.feeds.publish import publish
+from calendar_service.registry.checks import load_registry
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SCENARIOS = sorted(p.stem for p in REGISTRIES.glob("*.yaml"))

@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import REAL_REGISTRY
 
+from calendar_service.alerts.subscribers import SubscribersError, load_subscribers
 from calendar_service.cli import main
 from calendar_service.config import SCHEMA, load_settings
 from calendar_service.errors import CalendarServiceError, ConfigError
-from calendar_service.subscribers import SubscribersError, load_subscribers
-from calendar_service.validate import check, load_registry
+from calendar_service.registry.checks import check, load_registry
 
 SETTINGS = load_settings(environ={})
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -280,7 +280,7 @@ def test_random_command_lines(tmp_path, words):
 
 @pytest.fixture(scope="module")
 def web_client(tmp_path_factory):
-    from calendar_service.publish import publish
+    from calendar_service.feeds.publish import publish
     from calendar_service.web import create_app
 
     feeds = tmp_path_factory.mktemp("hostile-feeds")
@@ -388,7 +388,7 @@ def nasty(tmp_path_factory):
 
 
 def test_nasty_text_is_escaped_in_ical(nasty, tmp_path):
-    from calendar_service.publish import publish
+    from calendar_service.feeds.publish import publish
 
     registry = load_registry(nasty)
     publish(registry, SETTINGS, dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, tzinfo=dt.UTC), tmp_path)
@@ -424,10 +424,10 @@ def test_nasty_text_is_escaped_in_html(nasty, tmp_path):
 
 
 def test_nasty_text_is_escaped_in_mail_headers(nasty, tmp_path):
-    from calendar_service.alerts import run_alerts
-    from calendar_service.delivery import Outbox
-    from calendar_service.ledger import Ledger
-    from calendar_service.subscribers import Subscriber
+    from calendar_service.alerts.delivery import Outbox
+    from calendar_service.alerts.ledger import Ledger
+    from calendar_service.alerts.run import run_alerts
+    from calendar_service.alerts.subscribers import Subscriber
 
     subscriber = Subscriber(
         "a@example.org", 'Tên <x@y>, "quoted"', lead_tron=(7,), lead_chan=(7,), lead_yearly=(7,)

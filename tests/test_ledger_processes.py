@@ -12,7 +12,7 @@ import time
 
 from paths import REAL_REGISTRY
 
-from calendar_service.ledger import SENT, SUPERSEDED, Ledger
+from calendar_service.alerts.ledger import SENT, SUPERSEDED, Ledger
 
 SUBSCRIBERS = """\
 subscribers:

@@ -10,7 +10,7 @@ from holidays.calendars.chinese import CHINESE_CALENDAR, VIETNAMESE_CALENDAR, _C
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calendar_service.lunar import LunarDate, from_solar, leap_month, observed_solar, to_solar
+from calendar_service.dates.lunar import LunarDate, from_solar, leap_month, observed_solar, to_solar
 
 VIETNAMESE = _ChineseLunisolar(VIETNAMESE_CALENDAR)
 TABLE_YEARS = range(1901, 2101)

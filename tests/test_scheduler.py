@@ -16,8 +16,8 @@ import zoneinfo
 import sqlalchemy
 from paths import REAL_REGISTRY, ROOT
 
+from calendar_service.alerts.ledger import Ledger
 from calendar_service.config import load_settings
-from calendar_service.ledger import Ledger
 from calendar_service.scheduler import RegistryWatcher, build_scheduler
 
 

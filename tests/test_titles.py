@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from calendar_service.dates.titles import day, full_day, occurrence_title, ordinal, unverified_title
 from calendar_service.model import Event, LunarRule, Milestone, Observance, Occurrence, SolarDate, Unverified
-from calendar_service.titles import day, full_day, occurrence_title, ordinal, unverified_title
 
 DBP = Event(
     "dien-bien-phu",

@@ -7,7 +7,7 @@ import pytest
 from paths import REAL_REGISTRY
 
 from calendar_service.errors import RegistryError
-from calendar_service.validate import check, load_registry
+from calendar_service.registry.checks import check, load_registry
 
 GOOD = """\
 - id: dien-bien-phu

@@ -7,9 +7,9 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from ..anniversaries import occurrences
+from ..dates.anniversaries import occurrences
+from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry
-from ..render import occurrence_dict
 from . import current_language
 from .pages import today
 from .params import MAX_DAYS, date, filters, number

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ..anniversaries import occurrences
-from ..feeds import FeedSpec, calendar_bytes, occurrence_entry, window
-from ..publish import STATE_FILE, load_stamps
+from ..dates.anniversaries import occurrences
+from ..feeds.entries import occurrence_entry
+from ..feeds.ical import calendar_bytes
+from ..feeds.kinds import FeedSpec, window
+from ..feeds.stamps import STATE_FILE, load_stamps
 from . import current_language
 from .pages import today as current_today
 from .params import filters

@@ -13,11 +13,8 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..anniversaries import occurrences, unverified
-from ..feeds import FeedSpec, entry_url, window
-from ..model import CATEGORIES, Occurrence, Registry
-from ..registry import COUNTRIES
-from ..titles import (
+from ..dates.anniversaries import occurrences, unverified
+from ..dates.titles import (
     category_name,
     country_name,
     day,
@@ -27,6 +24,10 @@ from ..titles import (
     solar,
     unverified_title,
 )
+from ..feeds.entries import entry_url
+from ..feeds.kinds import FeedSpec, window
+from ..model import CATEGORIES, Occurrence, Registry
+from ..registry.fields import COUNTRIES
 from . import current_language
 from .params import MAX_WEEKS, VIEWS, choice, date, filters, number
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from werkzeug.exceptions import BadRequest
 
-from ..anniversaries import Query
+from ..dates.anniversaries import Query
 from ..i18n import LANGUAGES, N_, gettext
 from ..model import CATEGORIES
-from ..registry import COUNTRIES
+from ..registry.fields import COUNTRIES
 
 MAX_WEEKS = 104
 MAX_DAYS = 3660

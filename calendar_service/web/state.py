@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import CalendarServiceError
+from ..feeds.publish import BUILD_FILE, INDEX_FILE
 from ..model import Registry
-from ..publish import BUILD_FILE, INDEX_FILE
-from ..validate import load_registry
+from ..registry.checks import load_registry
 
 
 @dataclass

@@ -7,8 +7,8 @@ from flask.testing import FlaskClient
 from paths import REAL_REGISTRY
 
 from calendar_service.config import load_settings
-from calendar_service.publish import publish
-from calendar_service.validate import load_registry
+from calendar_service.feeds.publish import publish
+from calendar_service.registry.checks import load_registry
 from calendar_service.web import create_app
 
 TODAY = dt.date(2024, 3, 1)

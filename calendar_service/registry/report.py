@@ -1,76 +1,20 @@
-"""Text and JSON for the command line: occurrences and validation reports."""
+"""The validation report as text and JSON, in the reader's language."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import unicodedata
 
-from .i18n import gettext, ngettext
-from .model import Occurrence, Unverified
-from .titles import category_name, day, milestone_name, occurrence_title, unverified_title
-from .validate import Report
+from ..i18n import gettext, ngettext
+from ..model import CATEGORY_NAMES
+from .checks import Report
 
 
-def occurrence_dict(occurrence: Occurrence, lang: str) -> dict[str, object]:
-    event = occurrence.event
-    return {
-        "event_id": event.id,
-        "date": occurrence.date.isoformat(),
-        "n": occurrence.n,
-        "milestone": occurrence.milestone.value if occurrence.milestone else None,
-        "category": event.category,
-        "country": event.country,
-        "title": occurrence_title(occurrence, lang),
-        "estimated": occurrence.estimated,
-    }
+def category_label(category: str, lang: str) -> str:
+    return gettext(CATEGORY_NAMES.get(category, category), lang)
 
 
 def to_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = []
-    for row in [header, ["-" * w for w in widths], *rows]:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
-
-
-def upcoming_text(
-    occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: str
-) -> str:
-    if not occurrences:
-        out = gettext("No anniversaries in this period.", lang) + "\n"
-    else:
-        header = [
-            gettext("Date", lang),
-            gettext("In (days)", lang),
-            gettext("Milestone", lang),
-            gettext("Category", lang),
-            gettext("Anniversary", lang),
-        ]
-        rows = [
-            [
-                day(o.date, lang),
-                str((o.date - today).days),
-                milestone_name(o.milestone, lang),
-                category_name(o.event.category, lang),
-                occurrence_title(o, lang),
-            ]
-            for o in occurrences
-        ]
-        out = _table(header, rows)
-    if unverified:
-        out += "\n" + gettext("Date to verify (known only to the month or year):", lang) + "\n"
-        out += "".join(f"  - {unverified_title(u, lang)} [{u.event.id}]\n" for u in unverified)
-    return out
 
 
 def validation_text(report: Report, lang: str) -> str:
@@ -99,7 +43,7 @@ def validation_text(report: Report, lang: str) -> str:
                 id=cover.id,
                 found=cover.found,
                 expected=cover.expected,
-                category=category_name(cover.category, lang),
+                category=category_label(cover.category, lang),
                 year=cover.year,
             )
         )

@@ -8,9 +8,9 @@ import re
 
 from babel import Locale
 
-from .errors import Location, Problem, problem
-from .i18n import N_
-from .model import SolarDate
+from ..errors import Location, Problem, problem
+from ..i18n import N_
+from ..model import SolarDate
 from .yamlfile import YamlList, YamlMap
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters

@@ -13,8 +13,8 @@ import functools
 from babel import Locale
 from babel.dates import format_date
 
-from .i18n import N_, gettext
-from .model import Event, LunarRule, Milestone, Occurrence, Precision, SolarDate, Unverified
+from ..i18n import N_, gettext
+from ..model import CATEGORY_NAMES, Event, LunarRule, Milestone, Occurrence, Precision, SolarDate, Unverified
 
 # CLDR patterns: the documents write 7/5/1954; English prose writes 7 May 1954.
 _DAY_PATTERN = {"vi": "d/M/y", "en": "d MMMM y"}
@@ -32,15 +32,6 @@ _ORDINALS = {
 MILESTONE_NAMES = {
     Milestone.TRON: N_("major anniversary (năm tròn)"),
     Milestone.CHAN: N_("half-decade anniversary (năm chẵn)"),
-}
-
-CATEGORY_NAMES = {
-    "historical": N_("historical"),
-    "holiday": N_("national day / holiday"),
-    "armed-forces": N_("armed forces and defence"),
-    "borders-seas": N_("borders and seas"),
-    "diplomatic": N_("diplomatic relations"),
-    "documents": N_("party and state documents"),
 }
 
 

@@ -10,13 +10,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import Location, Problem, RegistryError, problem
+from ..i18n import N_, Msg
+from ..model import CATEGORY_NAMES, DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
 from . import yamlfile
-from .anniversaries import observed
-from .errors import Location, Problem, RegistryError, problem
-from .i18n import N_, Msg
-from .model import DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
-from .registry import parse
-from .titles import CATEGORY_NAMES
+from .schema import parse
 
 _QUOTED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _TO_VERIFY = {
@@ -170,7 +168,7 @@ def _coverage(count: DeclaredCount, registry: Registry, report: Report) -> None:
         for event in registry.events
         if event.category == count.category
         and event.origin.year is not None
-        and observed(event, count.year - event.origin.year)
+        and event.observed(count.year - event.origin.year)
     )
     report.coverage.append(
         Coverage(count.id, count.document, count.year, count.category, count.count, len(found), found)

@@ -19,14 +19,9 @@ from pathlib import Path
 
 import jinja2
 
-from .anniversaries import unverified
-from .config import Settings
-from .feeds import countdown, entry_url, event_calendar, occurrence_entry, source_lines
-from .i18n import gettext, translations
-from .model import Occurrence, Registry
-from .publish import stamp_for
-from .subscribers import Subscriber
-from .titles import (
+from ..config import Settings
+from ..dates.anniversaries import unverified
+from ..dates.titles import (
     anniversary_short_title,
     category_name,
     day,
@@ -35,8 +30,14 @@ from .titles import (
     occurrence_title,
     unverified_title,
 )
+from ..feeds.entries import countdown, entry_url, occurrence_entry, source_lines
+from ..feeds.ical import event_calendar
+from ..feeds.stamps import stamp_for
+from ..i18n import gettext, translations
+from ..model import Occurrence, Registry
+from .subscribers import Subscriber
 
-TEMPLATES = Path(__file__).parent / "templates" / "mail"
+TEMPLATES = Path(__file__).parent / "templates"
 DIGEST_WEEKS = 8
 
 

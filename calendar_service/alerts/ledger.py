@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
-from .errors import CalendarServiceError
+from ..errors import CalendarServiceError
 
 CLAIMED, SENT, FAILED, SUPERSEDED = "claimed", "sent", "failed", "superseded"
 
@@ -78,7 +78,7 @@ class LedgerError(CalendarServiceError):
         self.url, self.reason = url, reason
 
     def render(self, lang: str = "vi") -> str:
-        from .i18n import gettext
+        from ..i18n import gettext
 
         return gettext("database {url}: {reason}", lang).format(url=self.url, reason=self.reason)
 

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import Settings
-from .errors import CalendarServiceError
-from .i18n import gettext
+from ..config import Settings
+from ..errors import CalendarServiceError
+from ..feeds.publish import atomic_write
+from ..i18n import gettext
 from .mail import Outgoing
-from .publish import atomic_write
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 

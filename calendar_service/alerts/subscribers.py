@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import OPTIONS, Settings, days_list
-from .errors import DataError, Location, Problem, problem
-from .fields import COUNTRIES, Reader
-from .i18n import LANGUAGES, N_
-from .model import CATEGORIES, Milestone, Occurrence
-from .yamlfile import YamlFileError, YamlList, YamlMap, load
+from ..config import OPTIONS, Settings, days_list
+from ..errors import DataError, Location, Problem, problem
+from ..i18n import LANGUAGES, N_
+from ..model import CATEGORIES, Milestone, Occurrence
+from ..registry.fields import COUNTRIES, Reader
+from ..registry.yamlfile import YamlFileError, YamlList, YamlMap, load
 
 EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 MILESTONE_FILTERS = ("all", "milestones", "tron")

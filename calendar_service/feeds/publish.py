@@ -24,26 +24,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import icalendar
+from ..config import Settings
+from ..dates.anniversaries import occurrences
+from ..errors import CalendarServiceError
+from ..i18n import LANGUAGES, gettext
+from ..model import Registry
+from .entries import Entry, occurrence_entry, planning_entries
+from .ical import EventCache, Stamp, calendar_bytes
+from .kinds import FeedSpec, feed_specs, window
+from .stamps import STATE_FILE, load_state, next_stamp
 
-from .anniversaries import occurrences
-from .config import Settings
-from .errors import CalendarServiceError
-from .feeds import (
-    Entry,
-    EventCache,
-    FeedSpec,
-    Stamp,
-    calendar_bytes,
-    feed_specs,
-    occurrence_entry,
-    planning_entries,
-    window,
-)
-from .i18n import LANGUAGES, gettext
-from .model import Registry
-
-STATE_FILE = ".state.json"
 INDEX_FILE = "index.json"
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
@@ -97,83 +87,6 @@ def _locked(out_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
-
-
-def _load_state(out_dir: Path) -> dict[str, dict]:
-    path = out_dir / STATE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data["entries"] if isinstance(data.get("entries"), dict) else {}
-    except FileNotFoundError:
-        return _recover_state(out_dir)
-    except (ValueError, KeyError, AttributeError):
-        return _recover_state(out_dir)
-
-
-def _recover_state(out_dir: Path) -> dict[str, dict]:
-    """Rebuild the state from published feeds: digest, SEQUENCE and DTSTAMP per UID."""
-    state: dict[str, dict] = {}
-    for path in sorted(p for lang in LANGUAGES for p in (out_dir / lang).rglob("*.ics")):
-        try:
-            calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        except ValueError:
-            continue
-        for event in calendar.walk("VEVENT"):
-            try:
-                entry = Entry(
-                    str(event["UID"]),
-                    event.decoded("DTSTART"),
-                    str(event.get("SUMMARY", "")),
-                    str(event.get("DESCRIPTION", "")),
-                    tuple(str(c) for c in event.get("CATEGORIES").cats) if event.get("CATEGORIES") else (),
-                    str(event.get("URL", "")),
-                )
-                sequence = int(event.get("SEQUENCE", 0))
-                stamp = event.decoded("DTSTAMP")
-            except (KeyError, ValueError, TypeError, AttributeError):
-                continue
-            known = state.get(entry.uid)
-            if known is None or sequence > known["sequence"]:
-                state[entry.uid] = {
-                    "digest": entry.digest(),
-                    "sequence": sequence,
-                    "dtstamp": stamp.isoformat(),
-                }
-    return state
-
-
-def read_state(out_dir: Path) -> dict[str, dict]:
-    """The published feeds' stamps, for events built outside a publish (filtered
-    feeds, mail attachments); a missing state is recovered from the feeds."""
-    return _load_state(out_dir)
-
-
-def stamp_for(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
-    """The stamp an entry has (or would get) in the feeds, without writing anything:
-    published ones keep theirs; changed or new ones get the next SEQUENCE."""
-    return _stamp(entry, state, now.astimezone(dt.UTC).replace(microsecond=0))
-
-
-def load_stamps(out_dir: Path, entries: list[Entry], now: dt.datetime) -> dict[str, Stamp]:
-    state = read_state(out_dir)
-    return {entry.uid: stamp_for(entry, state, now) for entry in entries}
-
-
-def _stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
-    digest = entry.digest()
-    known = state.get(entry.uid)
-    if known is None:
-        stamp = Stamp(0, now)
-    elif known["digest"] == digest:
-        stamp = Stamp(known["sequence"], _utc(known["dtstamp"]))
-    else:
-        stamp = Stamp(known["sequence"] + 1, now)
-    state[entry.uid] = {"digest": digest, "sequence": stamp.sequence, "dtstamp": stamp.dtstamp.isoformat()}
-    return stamp
 
 
 def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpec, list[Entry]]:
@@ -287,12 +200,12 @@ def publish(
     result = BuildResult(window=(start, end))
     try:
         with _locked(out_dir):
-            state = _load_state(out_dir)
+            state = load_state(out_dir)
             stamps: dict[str, Stamp] = {}
             for entries in feeds.values():
                 for entry in entries:
                     if entry.uid not in stamps:
-                        stamps[entry.uid] = _stamp(entry, state, now)
+                        stamps[entry.uid] = next_stamp(entry, state, now)
             result.events = len(stamps)
             cache = EventCache(stamps)
             cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)

@@ -14,18 +14,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from . import lunar
-from .model import (
+from ..model import (
     Event,
     LunarRule,
     Milestone,
-    Observance,
     Occurrence,
     Precision,
     Registry,
     SolarDate,
     Unverified,
 )
+from . import lunar
 
 
 @dataclass(frozen=True)
@@ -70,21 +69,13 @@ def anniversary_date(origin: SolarDate, year: int) -> dt.date:
     return dt.date(year, origin.month, origin.day)
 
 
-def observed(event: Event, n: int | None) -> bool:
-    if n is None:
-        return True
-    if n < 1:
-        return False
-    return event.observance is Observance.YEARLY or Milestone.of(n) is not None
-
-
 def _event_occurrences(event: Event, start: dt.date, end: dt.date) -> Iterator[Occurrence]:
     origin = event.origin
     if isinstance(origin, LunarRule):
         # A lunar year's dates fall in its own solar year or early in the next.
         for year in range(start.year - 1, end.year + 1):
             n = None if origin.origin_year is None else year - origin.origin_year
-            if not observed(event, n):
+            if not event.observed(n):
                 continue
             day, estimated = lunar.observed_solar(year, origin.month, origin.day)
             if start <= day <= end:
@@ -94,7 +85,7 @@ def _event_occurrences(event: Event, start: dt.date, end: dt.date) -> Iterator[O
         return
     for year in range(max(start.year, origin.year + 1), end.year + 1):
         n = year - origin.year
-        if not observed(event, n):
+        if not event.observed(n):
             continue
         day = anniversary_date(origin, year)
         if start <= day <= end:
@@ -138,6 +129,6 @@ def unverified(
         for year in range(max(first_year, event.origin.year + 1), last_year + 1):
             n = year - event.origin.year
             milestone = Milestone.of(n)
-            if observed(event, n) and query.matches(event, milestone):
+            if event.observed(n) and query.matches(event, milestone):
                 found.append(Unverified(event, year, n, milestone))
     return sorted(found, key=lambda u: (u.year, u.event.origin.month or 13, u.event.id))

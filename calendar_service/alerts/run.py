@@ -15,14 +15,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anniversaries import occurrences
-from .config import Settings
+from ..config import Settings
+from ..dates.anniversaries import occurrences
+from ..feeds.entries import uid
+from ..feeds.stamps import read_state
+from ..model import Occurrence, Registry
 from .delivery import DeliveryError
-from .feeds import uid
 from .ledger import SENT, SUPERSEDED, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
-from .model import Occurrence, Registry
-from .publish import read_state
 from .subscribers import Subscriber
 
 RETRY_BASE = dt.timedelta(minutes=10)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Location, Problem, problem
-from .i18n import N_
+from ..errors import Location, Problem, problem
+from ..i18n import N_
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",

@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import Location, Problem
-from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
-from .i18n import N_, Msg
-from .model import (
+from ..errors import Location, Problem
+from ..i18n import N_, Msg
+from ..model import (
     CATEGORIES,
     Citation,
     DeclaredCount,
@@ -22,6 +21,7 @@ from .model import (
     Resolution,
     SolarDate,
 )
+from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
 from .yamlfile import YamlMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -1,0 +1,2 @@
+"""Alerts stage: subscribers, which alerts are due, the ledger, mail and
+delivery."""

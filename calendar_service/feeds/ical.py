@@ -1,0 +1,184 @@
+"""iCalendar text: every byte comes from the icalendar library (folding,
+escaping, CRLF). Pure: entries and their stamps (SEQUENCE, DTSTAMP) in, bytes out.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import icalendar
+
+from .. import __version__
+from ..config import Settings
+from .entries import Entry
+from .kinds import FeedSpec
+
+PRODID = f"-//calendar-service//Lịch kỷ niệm {__version__}//VI"
+REMINDER_HOUR = 9  # reminders ring at 09:00 on the lead day
+
+
+@dataclass(frozen=True)
+class Stamp:
+    sequence: int
+    dtstamp: dt.datetime  # UTC
+
+
+def _event(entry: Entry, stamp: Stamp) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", stamp.dtstamp)
+    event.add("last-modified", stamp.dtstamp)
+    event.add("sequence", stamp.sequence)
+    event.add("dtstart", entry.start)
+    event.add("dtend", entry.start + dt.timedelta(days=1))
+    event.add("summary", entry.summary)
+    event.add("description", entry.description)
+    event.add("categories", list(entry.categories))
+    event.add("url", entry.url, parameters={"VALUE": "URI"})
+    event.add("transp", "TRANSPARENT")
+    event.add("class", "PUBLIC")
+    return event
+
+
+def _alarms(entry: Entry) -> bytes:
+    """The VALARM components of an entry's reminders, serialised by icalendar."""
+    parts = []
+    for days, text in entry.reminders:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", text)
+        alarm.add("trigger", -dt.timedelta(days=days) + dt.timedelta(hours=REMINDER_HOUR))
+        parts.append(alarm.to_ical())
+    return b"".join(parts)
+
+
+def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, bytes | None]]:
+    return [
+        (_event(entry, stamp).to_ical(), _alarms(entry) if alarms else None) for entry, stamp, alarms in items
+    ]
+
+
+_END_EVENT = b"END:VEVENT\r\n"
+# Serialisations of the last build in this process, reused while an event's
+# content and stamps are unchanged (the scheduler rebuilds every few hours).
+_WARM: dict[str, tuple[Entry, Stamp, bytes, bytes | None]] = {}
+PARALLEL_THRESHOLD = 4000
+
+
+class EventCache:
+    """Each VEVENT serialised once per build (by icalendar), then shared by every
+    feed it appears in: an event is in the all, category, country and
+    milestones feeds at once, and serialising is most of a build's time. The
+    reminder variant is the same serialisation with the event's VALARM
+    components (also from icalendar) before its END line, as icalendar itself
+    places subcomponents. Large builds serialise in parallel processes;
+    unchanged events are reused from the previous build of the same process."""
+
+    def __init__(self, stamps: dict[str, Stamp]):
+        self.stamps = stamps
+        self._plain: dict[str, bytes] = {}
+        self._alarms: dict[str, bytes] = {}
+
+    def get(self, entry: Entry, alarms: bool) -> bytes:
+        plain = self._plain.get(entry.uid)
+        if plain is None:
+            plain = self._plain[entry.uid] = _event(entry, self.stamps[entry.uid]).to_ical()
+        if not alarms or not entry.reminders:
+            return plain
+        extra = self._alarms.get(entry.uid)
+        if extra is None:
+            extra = self._alarms[entry.uid] = _alarms(entry)
+        return plain[: -len(_END_EVENT)] + extra + _END_EVENT
+
+    def prepare(self, wanted: Iterable[tuple[Entry, bool]]) -> None:
+        """Serialise every (entry, with reminders?) a build needs, reusing and parallelising."""
+        needed: dict[str, tuple[Entry, bool]] = {}
+        for entry, alarms in wanted:
+            known = needed.get(entry.uid)
+            needed[entry.uid] = (entry, alarms or (known is not None and known[1]))
+        missing = []
+        for uid, (entry, alarms) in needed.items():
+            stamp = self.stamps[uid]
+            warm = _WARM.get(uid)
+            if (
+                warm is not None
+                and warm[0] == entry
+                and warm[1] == stamp
+                and (warm[3] is not None or not alarms)
+            ):
+                self._plain[uid] = warm[2]
+                if warm[3] is not None:
+                    self._alarms[uid] = warm[3]
+            elif uid not in self._plain:
+                missing.append((entry, stamp, alarms))
+        workers = min(os.cpu_count() or 1, 8)
+        if len(missing) < PARALLEL_THRESHOLD or workers < 2:
+            results = _serialise(missing)
+        else:
+            size = -(-len(missing) // (workers * 4))
+            chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
+            # spawn, not fork: the scheduler's threads must not be forked mid-lock.
+            context = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                results = [data for chunk in pool.map(_serialise, chunks) for data in chunk]
+        for (entry, _stamp, _alarms_wanted), (plain, extra) in zip(missing, results, strict=True):
+            self._plain[entry.uid] = plain
+            if extra is not None:
+                self._alarms[entry.uid] = extra
+        _WARM.clear()
+        _WARM.update(
+            {
+                uid: (entry, self.stamps[uid], self._plain[uid], self._alarms.get(uid))
+                for uid, (entry, _a) in needed.items()
+            }
+        )
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_bytes(
+    spec: FeedSpec,
+    entries: Iterable[Entry],
+    stamps: dict[str, Stamp],
+    settings: Settings,
+    cache: EventCache | None = None,
+) -> bytes:
+    """The feed's text: the calendar's own properties from icalendar, then each
+    event's icalendar serialisation (shared through ``cache``) before its END line."""
+    cache = cache or EventCache(stamps)
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    title, description = spec.title(), spec.description()
+    calendar.add("name", title)
+    calendar.add("x-wr-calname", title)
+    calendar.add("description", description)
+    calendar.add("x-wr-caldesc", description)
+    calendar.add("url", f"{settings.base_url}/subscribe?lang={spec.lang}", parameters={"VALUE": "URI"})
+    calendar.add("source", f"{settings.base_url}/feeds/{spec.path}", parameters={"VALUE": "URI"})
+    refresh = dt.timedelta(hours=settings.refresh_hours)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(refresh))
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    events = [cache.get(entry, spec.alarms) for entry in sorted(entries, key=lambda e: (e.start, e.uid))]
+    return b"".join([head[: -len(_END)], *events, _END])
+
+
+def event_calendar(entry: Entry, stamp: Stamp, lang: str) -> bytes:
+    """A one-event calendar (METHOD:PUBLISH) with the feed's UID, for mail attachments."""
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(entry, stamp))
+    return calendar.to_ical()
