@@ -9,22 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 import signal
 import sys
 import threading
-import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import Settings, load_settings
+from . import __version__, jobs
+from .config import OPTIONS, Settings, load_settings, local_today
 from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
-from .feeds.publish import publish, summary
+from .feeds.publish import summary
 from .i18n import LANGUAGES, N_, gettext
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
@@ -32,24 +30,44 @@ from .registry.report import to_json, validation_json, validation_text
 MAX_DAYS = 36600
 
 
+def settings_options(*names: str) -> Callable[[Callable], Callable]:
+    """Command-line flags generated from the settings schema (as Radicale does):
+    the flag, its help and its environment variable come from one table, and a
+    value given is parsed and checked there like any other source."""
+
+    def decorate(command: Callable) -> Callable:
+        for name in reversed(names):
+            option = OPTIONS[name]
+            command = click.option(
+                option.source,
+                name,
+                default=None,
+                metavar=name.upper(),
+                help=f"{option.help[:1].upper()}{option.help[1:]} (${option.env}; default: {option.default}).",
+            )(command)
+        return command
+
+    return decorate
+
+
 def _common(command: Callable) -> Callable:
     """Options every command takes, and the one place errors are reported."""
 
-    @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path), help="Registry file.")
+    @settings_options("registry", "language")
     @click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Configuration file (TOML).",
     )
-    @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (vi or en).")
     @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
     @functools.wraps(command)
-    def wrapper(registry, config_path, lang, debug, **kwargs):
+    def wrapper(config_path, debug, **kwargs):
         click.get_current_context().meta["config_path"] = config_path
-        shown = lang or "vi"
+        overrides = {name: kwargs.pop(name) for name in list(kwargs) if name in OPTIONS}
+        shown = overrides.get("language") if overrides.get("language") in LANGUAGES else "vi"
         try:
-            settings = load_settings(config_path, overrides={"registry": registry, "language": lang})
+            settings = load_settings(config_path, overrides=overrides)
             shown = settings.language
             return command(settings, settings.language, **kwargs)
         except CalendarServiceError as error:
@@ -61,8 +79,13 @@ def _common(command: Callable) -> Callable:
     return wrapper
 
 
+def _now() -> dt.datetime:
+    """The real clock: read only here, at the edge, and passed in."""
+    return dt.datetime.now(dt.UTC)
+
+
 def _today(settings: Settings) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+    return local_today(settings, _now())
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -145,10 +168,8 @@ def upcoming_command(
 def build(settings: Settings, lang: str, out: Path | None, today: str | None) -> None:
     """Publish the iCalendar feeds (only files whose content changed are written)."""
     day = _date(today, "--today") or _today(settings)
-    registry = load_registry(settings.registry)
-    now = dt.datetime.now(dt.UTC)
     if not sys.stderr.isatty():
-        result = publish(registry, settings, day, now, out or settings.feeds_dir)
+        result = jobs.rebuild_feeds(settings, day, _now(), out)
     else:
         with click.progressbar(length=1, label=gettext("Writing feeds", lang), file=sys.stderr) as bar:
 
@@ -156,35 +177,21 @@ def build(settings: Settings, lang: str, out: Path | None, today: str | None) ->
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = publish(registry, settings, day, now, out or settings.feeds_dir, progress)
+            result = jobs.rebuild_feeds(settings, day, _now(), out, progress=progress)
     click.echo(summary(result, lang))
 
 
-def _mail_command(run, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
-    from .alerts.delivery import transport
-    from .alerts.ledger import Ledger
-    from .alerts.run import RunReport
-    from .alerts.subscribers import load_subscribers
-
+def _mail_command(job, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
     day = _date(today, "--today") or _today(settings)
-    registry = load_registry(settings.registry)
-    if not Path(settings.subscribers).exists():
+    done = job(settings, day, _now(), dry_run=dry_run)
+    if not done.subscribers_file_found:
         click.echo(
             gettext("No subscribers file at {path}: nothing to send.", lang).format(
                 path=settings.subscribers
             ),
             err=True,
         )
-    subscribers = load_subscribers(settings.subscribers, settings)
-    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
-    sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
-    try:
-        report: RunReport = run(
-            registry, subscribers, settings, ledger, sender, day, dt.datetime.now(dt.UTC), dry_run=dry_run
-        )
-    finally:
-        sender.close()
-        ledger.dispose()
+    report = done.report
     if dry_run:
         for outgoing in report.planned:
             click.echo(f"{outgoing.recipient}\t{outgoing.message['Subject']}")
@@ -219,9 +226,7 @@ _dry_run_option = click.option(
 @_common
 def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
     """Send the lead-time alerts that are due (each once)."""
-    from .alerts.run import run_alerts
-
-    _mail_command(run_alerts, settings, lang, today, dry_run)
+    _mail_command(jobs.send_alerts, settings, lang, today, dry_run)
 
 
 @main.command()
@@ -230,9 +235,7 @@ def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> N
 @_common
 def digest(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
     """Send this week's planning digest (the next 8 weeks), once per subscriber."""
-    from .alerts.run import run_digest
-
-    _mail_command(run_digest, settings, lang, today, dry_run)
+    _mail_command(jobs.send_digest, settings, lang, today, dry_run)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -258,56 +261,43 @@ def _ensure_feeds(settings: Settings, lang: str) -> None:
     from .feeds.publish import INDEX_FILE
 
     if not (Path(settings.feeds_dir) / INDEX_FILE).exists():
-        result = publish(
-            load_registry(settings.registry),
-            settings,
-            _today(settings),
-            dt.datetime.now(dt.UTC),
-            Path(settings.feeds_dir),
-        )
-        click.echo(summary(result, lang), err=True)
-
-
-_host_option = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-_port_option = click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-_workers_option = click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+        click.echo(summary(jobs.rebuild_feeds(settings, _today(settings), _now()), lang), err=True)
 
 
 @main.command()
-@_host_option
-@_port_option
-@_workers_option
+@settings_options("host", "port", "workers")
 @_common
-def serve(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+def serve(settings: Settings, lang: str) -> None:
     """Serve the web pages, the API and the feeds with gunicorn."""
     from .web.server import serve as run_server
 
     _ensure_feeds(settings, lang)
-    click.echo(gettext("Serving on http://{host}:{port}/", lang).format(host=host, port=port), err=True)
-    run_server(settings, host, port, workers)
+    click.echo(
+        gettext("Serving on http://{host}:{port}/", lang).format(host=settings.host, port=settings.port),
+        err=True,
+    )
+    run_server(settings)
 
 
 @main.command()
-@_host_option
-@_port_option
-@_workers_option
+@settings_options("host", "port", "workers")
 @_common
-def run(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+def run(settings: Settings, lang: str) -> None:
     """Run everything on the embedded defaults: the scheduler and the web service."""
-    from .scheduler import build_scheduler
     from .web.server import serve as run_server
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _ensure_feeds(settings, lang)
-    scheduler = build_scheduler(settings, _context_config(), {"registry": settings.registry})
-    scheduler.resume()
-    click.echo(gettext("Serving on http://{host}:{port}/", lang).format(host=host, port=port), err=True)
-    master = os.getpid()
-    try:
-        run_server(settings, host, port, workers)
-    finally:
-        if os.getpid() == master:  # gunicorn's workers are forks that exit through here too
-            scheduler.shutdown(wait=True)
+    # The scheduler runs in a process of its own, started by gunicorn's master
+    # once it listens and stopped with it: its threads are never in a process
+    # that forks workers.
+    scheduler = [sys.executable, "-m", "calendar_service", "scheduler", "--registry", str(settings.registry)]
+    if _context_config():
+        scheduler += ["--config", str(_context_config())]
+    click.echo(
+        gettext("Serving on http://{host}:{port}/", lang).format(host=settings.host, port=settings.port),
+        err=True,
+    )
+    run_server(settings, companion=scheduler)
 
 
 def _context_config() -> str | None:

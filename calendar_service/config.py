@@ -4,6 +4,7 @@ is the model: the same table drives every source and the README."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -34,11 +35,17 @@ def _integer(value: str) -> int:
         raise ValueError(Msg(N_("expected a whole number"))) from None
 
 
-def _port(value: str) -> int:
-    number = _integer(value)
-    if not 0 < number < 65536:
-        raise ValueError(Msg(N_("expected a port number 1–65535")))
-    return number
+def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high``; ``message`` (a msgid that states
+    the range) is the reason given for anything else."""
+
+    def parse(value: str) -> int:
+        number = _integer(value)
+        if not low <= number <= high:
+            raise ValueError(Msg(message))
+        return number
+
+    return parse
 
 
 def _url(value: str) -> str:
@@ -53,13 +60,6 @@ def _timezone(value: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(Msg(N_("unknown time zone"))) from None
     return value
-
-
-def _hour(value: str) -> int:
-    number = _integer(value)
-    if not 0 <= number <= 23:
-        raise ValueError(Msg(N_("expected an hour 0–23")))
-    return number
 
 
 def days_list(value: str) -> tuple[int, ...]:
@@ -84,32 +84,8 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _attempts(value: str) -> int:
-    number = _integer(value)
-    if not 1 <= number <= 10:
-        raise ValueError(Msg(N_("expected a number of attempts 1–10")))
-    return number
-
-
-def _lease(value: str) -> int:
-    number = _integer(value)
-    if not 0 <= number <= 7 * 24 * 3600:
-        raise ValueError(Msg(N_("expected a number of seconds 0–604800")))
-    return number
-
-
-def _refresh(value: str) -> int:
-    number = _integer(value)
-    if not 1 <= number <= 168:
-        raise ValueError(Msg(N_("expected a number of hours 1–168")))
-    return number
-
-
-def _years(value: str) -> int:
-    number = _integer(value)
-    if not 0 <= number <= 50:
-        raise ValueError(Msg(N_("expected a number of years 0–50")))
-    return number
+_HOURS = _bounded(1, 168, N_("expected a number of hours 1–168"))
+_YEARS = _bounded(0, 50, N_("expected a number of years 0–50"))
 
 
 @dataclass(frozen=True)
@@ -119,14 +95,20 @@ class Option:
     default: object
     help: str
     secret: bool = False  # only from the environment, never a file
+    flag: str | None = None  # the command-line flag that sets it, where there is one
 
     @property
     def env(self) -> str:
         return "CALENDAR_" + self.name.upper()
 
+    @property
+    def source(self) -> str:
+        """How a value given on the command line is named in error messages."""
+        return self.flag or "--" + self.name.replace("_", "-")
+
 
 SCHEMA: tuple[Option, ...] = (
-    Option("registry", Path, Path("data/events.yaml"), "the registry file"),
+    Option("registry", Path, Path("data/events.yaml"), "the registry file", flag="--registry"),
     Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
     Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
     Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
@@ -137,7 +119,12 @@ SCHEMA: tuple[Option, ...] = (
         "SQLAlchemy URL of the job store and ledger",
     ),
     Option("smtp_host", str, None, "SMTP server (none: mail goes to the outbox)"),
-    Option("smtp_port", _port, None, "SMTP port (default by security: 25, 587 or 465)"),
+    Option(
+        "smtp_port",
+        _bounded(1, 65535, N_("expected a port number 1–65535")),
+        None,
+        "SMTP port (default by security: 25, 587 or 465)",
+    ),
     Option("smtp_user", str, None, "SMTP user name"),
     Option("smtp_password", str, None, "SMTP password", secret=True),
     Option("smtp_security", _choice("none", "starttls", "ssl"), "starttls", "none, starttls or ssl"),
@@ -147,18 +134,28 @@ SCHEMA: tuple[Option, ...] = (
     Option("mail_from", str, None, "sender address"),
     Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
-    Option("alert_hour", _hour, 7, "hour of the day the alerts go out"),
-    Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en"),
+    Option(
+        "alert_hour", _bounded(0, 23, N_("expected an hour 0–23")), 7, "hour of the day the alerts go out"
+    ),
+    Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en", flag="--lang"),
     Option("lead_times_tron", days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
     Option("lead_times_chan", days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
     Option("lead_times_yearly", days_list, (7, 1), "lead times in days before other anniversaries"),
-    Option("window_years_back", _years, 1, "feeds start on 1 January this many years back"),
-    Option("window_years_ahead", _years, 5, "feeds end on 31 December this many years ahead"),
-    Option("smtp_retries", _attempts, 3, "delivery attempts per message within one run"),
+    Option("window_years_back", _YEARS, 1, "feeds start on 1 January this many years back"),
+    Option("window_years_ahead", _YEARS, 5, "feeds end on 31 December this many years ahead"),
+    Option(
+        "smtp_retries",
+        _bounded(1, 10, N_("expected a number of attempts 1–10")),
+        3,
+        "delivery attempts per message within one run",
+    ),
     Option("smtp_timeout_seconds", _seconds, 30.0, "network timeout for each SMTP operation"),
     Option("smtp_backoff_seconds", _seconds, 2.0, "first wait between attempts (doubles each time)"),
     Option(
-        "claim_lease_seconds", _lease, 900, "after this, an alert left claimed by a dead process is retried"
+        "claim_lease_seconds",
+        _bounded(0, 7 * 24 * 3600, N_("expected a number of seconds 0–604800")),
+        900,
+        "after this, an alert left claimed by a dead process is retried",
     ),
     Option(
         "digest_weekday",
@@ -166,8 +163,23 @@ SCHEMA: tuple[Option, ...] = (
         "mon",
         "day of the weekly digest",
     ),
-    Option("rebuild_hours", _refresh, 6, "feeds are rebuilt this often (and when the registry changes)"),
-    Option("refresh_hours", _refresh, 12, "how often calendar clients should refresh feeds"),
+    Option("rebuild_hours", _HOURS, 6, "feeds are rebuilt this often (and when the registry changes)"),
+    Option("refresh_hours", _HOURS, 12, "how often calendar clients should refresh feeds"),
+    Option("host", str, "127.0.0.1", "address the web service listens on", flag="--host"),
+    Option(
+        "port",
+        _bounded(1, 65535, N_("expected a port number 1–65535")),
+        8000,
+        "port of the web service",
+        flag="--port",
+    ),
+    Option(
+        "workers",
+        _bounded(1, 64, N_("expected a number of workers 1–64")),
+        2,
+        "web worker processes",
+        flag="--workers",
+    ),
 )
 OPTIONS = {option.name: option for option in SCHEMA}
 
@@ -202,6 +214,9 @@ class Settings:
     digest_weekday: str
     rebuild_hours: int
     refresh_hours: int
+    host: str
+    port: int
+    workers: int
 
 
 assert [f.name for f in fields(Settings)] == [o.name for o in SCHEMA]
@@ -284,7 +299,7 @@ def load_settings(
             raw[option.name] = (environ[option.env], Location(f"${option.env}"))
     for name, value in (overrides or {}).items():
         if value is not None:
-            raw[name] = (value, Location(f"--{name.replace('_', '-')}"))
+            raw[name] = (value, Location(OPTIONS[name].source))
     values, problems = {}, []
     for option in SCHEMA:
         if option.name not in raw:
@@ -309,3 +324,9 @@ def load_settings(
     if problems:
         raise ConfigError(problems)
     return Settings(**values)
+
+
+def local_today(settings: Settings, now: dt.datetime) -> dt.date:
+    """The date it is at ``now`` (an aware datetime) in the configured time zone:
+    the one "today" of the command line, the scheduler and the web service."""
+    return now.astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()

@@ -22,14 +22,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .alerts.delivery import transport
-from .alerts.ledger import Ledger, engine_for
-from .alerts.run import run_alerts, run_digest
-from .alerts.subscribers import load_subscribers
-from .config import Settings, load_settings
+from . import jobs
+from .alerts.ledger import engine_for
+from .config import Settings, load_settings, local_today
 from .errors import CalendarServiceError
-from .feeds.publish import publish
-from .registry.checks import load_registry
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30
@@ -39,40 +35,28 @@ def _settings(config: str | None, overrides: dict) -> Settings:
     return load_settings(config, overrides=overrides)
 
 
-def _today(settings: Settings) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+def _clock(settings: Settings) -> tuple[dt.date, dt.datetime]:
+    now = dt.datetime.now(dt.UTC)  # the scheduler is an edge: it reads the real clock
+    return local_today(settings, now), now
 
 
 def job_rebuild(config: str | None = None, overrides: dict | None = None) -> None:
     settings = _settings(config, overrides or {})
     try:
-        registry = load_registry(settings.registry)
-        result = publish(
-            registry, settings, _today(settings), dt.datetime.now(dt.UTC), Path(settings.feeds_dir)
-        )
+        result = jobs.rebuild_feeds(settings, *_clock(settings))
     except CalendarServiceError as error:
         log.error("feeds not rebuilt: %s", error.render("en"))
         return
     log.info("feeds rebuilt: %d written, %d unchanged", len(result.written), len(result.unchanged))
 
 
-def _mail_job(run, kind: str, config: str | None, overrides: dict | None) -> None:
+def _mail_job(job, kind: str, config: str | None, overrides: dict | None) -> None:
     settings = _settings(config, overrides or {})
     try:
-        registry = load_registry(settings.registry)
-        subscribers = load_subscribers(settings.subscribers, settings)
-        ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+        report = job(settings, *_clock(settings)).report
     except CalendarServiceError as error:
         log.error("%s not run: %s", kind, error.render("en"))
         return
-    sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
-    try:
-        report = run(
-            registry, subscribers, settings, ledger, sender, _today(settings), dt.datetime.now(dt.UTC)
-        )
-    finally:
-        sender.close()
-        ledger.dispose()
     log.info(
         "%s: %d sent (%d late), %d skipped, %d failed",
         kind,
@@ -86,11 +70,11 @@ def _mail_job(run, kind: str, config: str | None, overrides: dict | None) -> Non
 
 
 def job_alerts(config: str | None = None, overrides: dict | None = None) -> None:
-    _mail_job(run_alerts, "alerts", config, overrides)
+    _mail_job(jobs.send_alerts, "alerts", config, overrides)
 
 
 def job_digest(config: str | None = None, overrides: dict | None = None) -> None:
-    _mail_job(run_digest, "digest", config, overrides)
+    _mail_job(jobs.send_digest, "digest", config, overrides)
 
 
 class RegistryWatcher:

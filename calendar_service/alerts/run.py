@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
 from ..feeds.entries import uid
-from ..feeds.stamps import read_state
 from ..model import Occurrence, Registry
 from .delivery import DeliveryError
 from .ledger import SENT, SUPERSEDED, Key, Ledger
@@ -127,9 +125,13 @@ def run_alerts(
     today: dt.date,
     now: dt.datetime,
     dry_run: bool = False,
+    stamps: dict[str, dict] | None = None,
 ) -> RunReport:
+    """Claim, send and record the due alerts. ``stamps`` are the feeds' stamps
+    (``feeds.stamps.read_state``) so an attached event has the UID, SEQUENCE and
+    DTSTAMP clients have from the feeds; without them it is stamped as new."""
     report = RunReport()
-    state = read_state(Path(settings.feeds_dir))
+    state = dict(stamps or {})
     known = ledger.known("alert")
     for alert in due_alerts(registry, subscribers, today):
         key = alert.key()
