@@ -28,6 +28,7 @@ from .alerts.run import run_alerts, run_digest
 from .alerts.subscribers import load_subscribers
 from .config import Settings, load_settings
 from .errors import CalendarServiceError
+from .feeds.ical import WarmCache
 from .feeds.publish import publish
 from .registry.checks import load_registry
 
@@ -43,12 +44,17 @@ def _today(settings: Settings) -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
 
 
-def job_rebuild(config: str | None = None, overrides: dict | None = None) -> None:
+def job_rebuild(
+    config: str | None = None, overrides: dict | None = None, warm: WarmCache | None = None
+) -> None:
+    """Rebuild the feeds; ``warm`` (the watcher's, kept for the life of the
+    process) lets unchanged events skip serialisation. The stored periodic job
+    is a reference to this function with picklable arguments only, so it builds cold."""
     settings = _settings(config, overrides or {})
     try:
         registry = load_registry(settings.registry)
         result = publish(
-            registry, settings, _today(settings), dt.datetime.now(dt.UTC), Path(settings.feeds_dir)
+            registry, settings, _today(settings), dt.datetime.now(dt.UTC), Path(settings.feeds_dir), warm=warm
         )
     except CalendarServiceError as error:
         log.error("feeds not rebuilt: %s", error.render("en"))
@@ -96,8 +102,8 @@ def job_digest(config: str | None = None, overrides: dict | None = None) -> None
 class RegistryWatcher:
     """Rebuilds the feeds when the registry file's modification time changes."""
 
-    def __init__(self, path: Path, config: str | None, overrides: dict):
-        self.path, self.config, self.overrides = path, config, overrides
+    def __init__(self, path: Path, config: str | None, overrides: dict, warm: WarmCache | None = None):
+        self.path, self.config, self.overrides, self.warm = path, config, overrides, warm
         self.seen = self._mtime()
 
     def _mtime(self) -> float | None:
@@ -111,7 +117,7 @@ class RegistryWatcher:
         if current != self.seen:
             self.seen = current
             log.info("registry %s changed: rebuilding feeds", self.path)
-            job_rebuild(self.config, self.overrides)
+            job_rebuild(self.config, self.overrides, self.warm)
 
 
 def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> BackgroundScheduler:
@@ -145,7 +151,7 @@ def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> 
             scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True)
         if at_start:
             scheduler.modify_job(job_id, next_run_time=now)
-    watcher = RegistryWatcher(Path(settings.registry), config, args[1])
+    watcher = RegistryWatcher(Path(settings.registry), config, args[1], WarmCache())
     scheduler.add_job(watcher, IntervalTrigger(seconds=WATCH_SECONDS), id="watch", jobstore="memory")
     return scheduler
 
