@@ -17,10 +17,10 @@ from pathlib import Path
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
+from ..errors import DeliveryError
 from ..feeds.entries import uid
 from ..feeds.stamps import read_state
 from ..model import Occurrence, Registry
-from .delivery import DeliveryError
 from .ledger import SENT, SUPERSEDED, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
 from .subscribers import Subscriber

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
-from ..errors import CalendarServiceError
+from ..errors import PublishError
 from ..i18n import LANGUAGES, gettext
 from ..model import Registry
 from .entries import Entry, occurrence_entry, planning_entries
@@ -37,18 +37,6 @@ from .stamps import STATE_FILE, load_state, next_stamp
 INDEX_FILE = "index.json"
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
-
-
-class PublishError(CalendarServiceError):
-    """Writing the feeds failed; the files already published stay as they were."""
-
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-    def render(self, lang: str = "vi") -> str:
-        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=self.reason)
 
 
 @dataclass

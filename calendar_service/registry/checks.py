@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Location, Problem, RegistryError, problem
+from ..errors import Location, Problem, RegistryError, YamlFileError, problem
 from ..i18n import N_, Msg
 from ..model import CATEGORY_NAMES, DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
 from . import yamlfile
@@ -208,7 +208,7 @@ def check(path: str | Path, display_path: str | None = None) -> Report:
     report = Report(shown)
     try:
         data = yamlfile.load(path, shown)
-    except yamlfile.YamlFileError as error:
+    except YamlFileError as error:
         report.errors.append(error.problem)
         return report
     registry, problems = parse(data, shown)
