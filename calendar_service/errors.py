@@ -2,11 +2,24 @@
 
 Each error carries the facts (where, which entry, which field) and renders one
 plain sentence in the reader's language; the CLI prints that sentence.
+
+    CalendarServiceError
+    ├── DataError (every Problem found in a data file)
+    │   ├── RegistryError, SubscribersError, ConfigError
+    │   └── YamlFileError (the one Problem that stops reading a YAML file)
+    ├── UsageError (a command-line argument)
+    ├── ParameterError (a web query parameter; web.params.BadParameter adds the 400)
+    ├── PublishError (writing the feeds)
+    ├── DeliveryError (sending a message)
+    └── LedgerError (the ledger's database)
+
+Only ``i18n`` is imported from the package: every stage may raise these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .i18n import Msg, gettext
 
@@ -104,8 +117,22 @@ class RegistryError(DataError):
     """The registry file is invalid."""
 
 
+class SubscribersError(DataError):
+    """The subscribers file is invalid."""
+
+
 class ConfigError(DataError):
     """The configuration (file, environment or flags) is invalid."""
+
+
+class YamlFileError(DataError):
+    """A YAML file that cannot be read at all (missing, not UTF-8, bad syntax,
+    a duplicate key): its one ``problem``. The loaders that read YAML catch it
+    and report the problem as theirs (RegistryError, SubscribersError)."""
+
+    def __init__(self, found: Problem):
+        super().__init__([found])
+        self.problem = found
 
 
 class UsageError(CalendarServiceError):
@@ -118,3 +145,55 @@ class UsageError(CalendarServiceError):
 
     def render(self, lang: str = "vi") -> str:
         return gettext(self.message, lang).format(**self.params)
+
+
+class ParameterError(CalendarServiceError):
+    """A query parameter of the web pages or the API that cannot be used.
+
+    ``lang`` is the language of the sentence given to the exception itself
+    (the description of the web service's 400)."""
+
+    def __init__(self, name: str, message: str, lang: str, **params: object):
+        self.parameter, self.message, self.params = name, message, params
+        super().__init__(self.render(lang))
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("Parameter '{name}': ", lang).format(name=self.parameter) + gettext(
+            self.message, lang
+        ).format(**self.params)
+
+
+class PublishError(CalendarServiceError):
+    """Writing the feeds failed; the files already published stay as they were."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=self.reason)
+
+
+class DeliveryError(CalendarServiceError):
+    """A message could not be delivered (after the retries of this run)."""
+
+    def __init__(self, recipient: str, reason: str):
+        super().__init__(f"{recipient}: {reason}")
+        self.recipient, self.reason = recipient, reason
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("cannot deliver to {recipient}: {reason}", lang).format(
+            recipient=self.recipient, reason=self.reason
+        )
+
+
+class LedgerError(CalendarServiceError):
+    """The ledger's database cannot be used (``url`` is shown without its password)."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("database {url}: {reason}", lang).format(url=self.url, reason=self.reason)

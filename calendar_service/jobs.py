@@ -16,6 +16,7 @@ from .alerts.ledger import Ledger
 from .alerts.run import RunReport, run_alerts, run_digest
 from .alerts.subscribers import load_subscribers
 from .config import Settings
+from .feeds.ical import WarmCache
 from .feeds.publish import BuildResult, publish
 from .feeds.stamps import read_state
 from .registry.checks import load_registry
@@ -26,12 +27,14 @@ def rebuild_feeds(
     today: dt.date,
     now: dt.datetime,
     out_dir: Path | None = None,
+    warm: WarmCache | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Check the registry and publish the changed feeds (an invalid registry
-    raises RegistryError and publishes nothing)."""
+    raises RegistryError and publishes nothing). ``warm``: serialisations kept
+    by a long-running process from its previous build."""
     registry = load_registry(settings.registry)
-    return publish(registry, settings, today, now, Path(out_dir or settings.feeds_dir), progress)
+    return publish(registry, settings, today, now, Path(out_dir or settings.feeds_dir), progress, warm=warm)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from . import jobs
 from .alerts.ledger import engine_for
 from .config import Settings, load_settings, local_today
 from .errors import CalendarServiceError
+from .feeds.ical import WarmCache
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30
@@ -40,10 +41,15 @@ def _clock(settings: Settings) -> tuple[dt.date, dt.datetime]:
     return local_today(settings, now), now
 
 
-def job_rebuild(config: str | None = None, overrides: dict | None = None) -> None:
+def job_rebuild(
+    config: str | None = None, overrides: dict | None = None, warm: WarmCache | None = None
+) -> None:
+    """Rebuild the feeds; ``warm`` (the watcher's, kept for the life of the
+    process) lets unchanged events skip serialisation. The stored periodic job
+    is a reference to this function with picklable arguments only, so it builds cold."""
     settings = _settings(config, overrides or {})
     try:
-        result = jobs.rebuild_feeds(settings, *_clock(settings))
+        result = jobs.rebuild_feeds(settings, *_clock(settings), warm=warm)
     except CalendarServiceError as error:
         log.error("feeds not rebuilt: %s", error.render("en"))
         return
@@ -80,8 +86,8 @@ def job_digest(config: str | None = None, overrides: dict | None = None) -> None
 class RegistryWatcher:
     """Rebuilds the feeds when the registry file's modification time changes."""
 
-    def __init__(self, path: Path, config: str | None, overrides: dict):
-        self.path, self.config, self.overrides = path, config, overrides
+    def __init__(self, path: Path, config: str | None, overrides: dict, warm: WarmCache | None = None):
+        self.path, self.config, self.overrides, self.warm = path, config, overrides, warm
         self.seen = self._mtime()
 
     def _mtime(self) -> float | None:
@@ -95,7 +101,7 @@ class RegistryWatcher:
         if current != self.seen:
             self.seen = current
             log.info("registry %s changed: rebuilding feeds", self.path)
-            job_rebuild(self.config, self.overrides)
+            job_rebuild(self.config, self.overrides, self.warm)
 
 
 def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> BackgroundScheduler:
@@ -129,7 +135,7 @@ def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> 
             scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id, replace_existing=True)
         if at_start:
             scheduler.modify_job(job_id, next_run_time=now)
-    watcher = RegistryWatcher(Path(settings.registry), config, args[1])
+    watcher = RegistryWatcher(Path(settings.registry), config, args[1], WarmCache())
     scheduler.add_job(watcher, IntervalTrigger(seconds=WATCH_SECONDS), id="watch", jobstore="memory")
     return scheduler
 

@@ -14,11 +14,11 @@ import pytest
 from paths import REAL_REGISTRY
 
 from calendar_service.alerts.delivery import Smtp
-from calendar_service.alerts.ledger import CLAIMED, FAILED, SENT, SUPERSEDED, Ledger, LedgerError
+from calendar_service.alerts.ledger import CLAIMED, FAILED, SENT, SUPERSEDED, Ledger
 from calendar_service.alerts.run import run_alerts
 from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.config import load_settings
-from calendar_service.errors import CalendarServiceError
+from calendar_service.errors import CalendarServiceError, LedgerError
 from calendar_service.feeds import publish as publish_module
 from calendar_service.feeds.publish import publish
 from calendar_service.feeds.stamps import STATE_FILE

@@ -15,6 +15,8 @@ from paths import REAL_REGISTRY
 from calendar_service.cli import main
 from calendar_service.config import load_settings
 from calendar_service.errors import CalendarServiceError
+from calendar_service.feeds import ical
+from calendar_service.feeds.ical import WarmCache
 from calendar_service.feeds.publish import plan, publish
 from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.registry.checks import load_registry
@@ -254,6 +256,24 @@ def test_editing_one_entry_moves_only_its_stamps(real_copy, tmp_path):
     for uid in changed:
         assert after[uid][0] == before[uid][0] + 1
         assert after[uid][1] == "2024-03-02T05:06:07+00:00"
+
+
+def test_a_warm_cache_is_passed_in_and_reuses_only_unchanged_events(real_copy, tmp_path, monkeypatch):
+    """Serialisations were kept in a module-level dict shared by every build in the process."""
+    serialised = []
+    original = ical._serialise
+    monkeypatch.setattr(ical, "_serialise", lambda items: serialised.extend(items) or original(items))
+    warm, warm_out, cold_out = WarmCache(), tmp_path / "warm", tmp_path / "cold"
+    result = publish(load_registry(real_copy), SETTINGS, TODAY, NOW, warm_out, warm=warm)
+    assert len(warm) == result.events == len(serialised)
+    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, cold_out)
+    assert len(serialised) == 2 * result.events, "a build without the cache shares nothing"
+    edit(real_copy, "en: the signing of the Geneva Accords", "en: the signing of the Geneva Agreements")
+    serialised.clear()
+    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, warm_out, warm=warm)
+    assert serialised and all(entry.uid.startswith("hiep-dinh-geneve-") for entry, _stamp, _a in serialised)
+    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, cold_out)
+    assert snapshot(warm_out) == snapshot(cold_out)
 
 
 def test_removing_an_entry_removes_its_occurrences_and_its_country_feed(real_copy, tmp_path):

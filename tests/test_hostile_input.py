@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import REAL_REGISTRY
 
-from calendar_service.alerts.subscribers import SubscribersError, load_subscribers
+from calendar_service.alerts.subscribers import load_subscribers
 from calendar_service.cli import main
 from calendar_service.config import SCHEMA, load_settings
-from calendar_service.errors import CalendarServiceError, ConfigError
+from calendar_service.errors import CalendarServiceError, ConfigError, SubscribersError
 from calendar_service.registry.checks import check, load_registry
 
 SETTINGS = load_settings(environ={})

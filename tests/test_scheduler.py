@@ -18,6 +18,7 @@ from paths import REAL_REGISTRY, ROOT
 
 from calendar_service.alerts.ledger import Ledger
 from calendar_service.config import load_settings
+from calendar_service.feeds.ical import WarmCache
 from calendar_service.scheduler import RegistryWatcher, build_scheduler
 
 
@@ -57,6 +58,7 @@ def test_jobs_and_their_triggers(tmp_path, monkeypatch):
         assert str(jobs["digest"].trigger) == "cron[day_of_week='mon', hour='7', minute='5']"
         assert jobs["alerts"].coalesce and jobs["alerts"].misfire_grace_time is None
         assert jobs["alerts"].next_run_time <= dt.datetime.now(tz), "alerts catch up at start"
+        assert isinstance(jobs["watch"].func.warm, WarmCache), "the watcher keeps its builds warm"
     finally:
         scheduler.shutdown(wait=False)
     engine = sqlalchemy.create_engine(settings.database_url)

@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
-from calendar_service.alerts.subscribers import SubscribersError, load_subscribers
+from calendar_service.alerts.subscribers import load_subscribers
 from calendar_service.config import load_settings
+from calendar_service.errors import SubscribersError
 from calendar_service.model import Event, Milestone, Observance, Occurrence, SolarDate
 
 SETTINGS = load_settings(environ={})

@@ -3,6 +3,8 @@ plain sentence (English and Vietnamese), and the real registry passes."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from paths import REAL_REGISTRY
 
@@ -99,6 +101,19 @@ def test_unknown_source(write_registry):
 
 def test_quote_not_in_document(write_registry):
     path = write_registry(GOOD.replace("Kỷ niệm 70 năm", "Kỷ niệm 75 năm"))
+    assert messages(path) == [
+        f"{path}:19:16: entry 'dien-bien-phu', field 'sources.quote': the quoted words are not in document 'doc'"
+    ]
+
+
+def test_a_source_rewritten_within_the_same_mtime_is_read_again(write_registry):
+    """Source texts were cached for the process by path and mtime, so a same-mtime rewrite went unseen."""
+    path = write_registry(GOOD)
+    document = path.parent / "doc.txt"
+    assert check(path).ok
+    times = document.stat()
+    document.write_text(document.read_text(encoding="utf-8").replace("Kỷ niệm 70 năm", "Kỷ niệm 75 năm"))
+    os.utime(document, ns=(times.st_atime_ns, times.st_mtime_ns))
     assert messages(path) == [
         f"{path}:19:16: entry 'dien-bien-phu', field 'sources.quote': the quoted words are not in document 'doc'"
     ]

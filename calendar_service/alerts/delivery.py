@@ -12,25 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import CalendarServiceError
+from ..errors import DeliveryError
 from ..feeds.publish import atomic_write
-from ..i18n import gettext
 from .mail import Outgoing
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-
-
-class DeliveryError(CalendarServiceError):
-    """A message could not be delivered (after the retries of this run)."""
-
-    def __init__(self, recipient: str, reason: str):
-        super().__init__(f"{recipient}: {reason}")
-        self.recipient, self.reason = recipient, reason
-
-    def render(self, lang: str = "vi") -> str:
-        return gettext("cannot deliver to {recipient}: {reason}", lang).format(
-            recipient=self.recipient, reason=self.reason
-        )
 
 
 def outbox_path(outbox: Path, outgoing: Outgoing) -> Path:

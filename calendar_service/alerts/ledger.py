@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
-from ..errors import CalendarServiceError
+from ..errors import LedgerError
 
 CLAIMED, SENT, FAILED, SUPERSEDED = "claimed", "sent", "failed", "superseded"
 
@@ -70,17 +70,6 @@ alerts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("kind", "subscriber", "occurrence", "lead_days", name="uq_calendar_alert"),
 )
-
-
-class LedgerError(CalendarServiceError):
-    def __init__(self, url: str, reason: str):
-        super().__init__(f"{url}: {reason}")
-        self.url, self.reason = url, reason
-
-    def render(self, lang: str = "vi") -> str:
-        from ..i18n import gettext
-
-        return gettext("database {url}: {reason}", lang).format(url=self.url, reason=self.reason)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
+from ..errors import DeliveryError
 from ..feeds.entries import uid
 from ..model import Occurrence, Registry
-from .delivery import DeliveryError
 from .ledger import SENT, SUPERSEDED, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
 from .subscribers import Subscriber

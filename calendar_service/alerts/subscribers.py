@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import OPTIONS, Settings, days_list
-from ..errors import DataError, Location, Problem, problem
+from ..errors import Location, Problem, SubscribersError, YamlFileError, problem
 from ..i18n import LANGUAGES, N_
 from ..model import CATEGORIES, Milestone, Occurrence
 from ..registry.fields import COUNTRIES, Reader
-from ..registry.yamlfile import YamlFileError, YamlList, YamlMap, load
+from ..registry.yamlfile import YamlList, YamlMap, load
 
 EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 MILESTONE_FILTERS = ("all", "milestones", "tron")
@@ -35,10 +35,6 @@ _FIELDS = {
     "unsubscribe",
 }
 _LEVELS = ("tron", "chan", "yearly")
-
-
-class SubscribersError(DataError):
-    """The subscribers file is invalid."""
 
 
 @dataclass(frozen=True)

@@ -64,10 +64,31 @@ def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, byte
 
 
 _END_EVENT = b"END:VEVENT\r\n"
-# Serialisations of the last build in this process, reused while an event's
-# content and stamps are unchanged (the scheduler rebuilds every few hours).
-_WARM: dict[str, tuple[Entry, Stamp, bytes, bytes | None]] = {}
 PARALLEL_THRESHOLD = 4000
+
+
+class WarmCache:
+    """The serialisations of the last build, reused by the next one while an
+    event's content and stamps are unchanged. Owned by a long-running process
+    (the scheduler) and passed to each build; a one-shot build needs none."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, tuple[Entry, Stamp, bytes, bytes | None]] = {}
+
+    def get(self, entry: Entry, stamp: Stamp, alarms: bool) -> tuple[bytes, bytes | None] | None:
+        """The (plain, VALARMs) of an unchanged event, if the last build had them."""
+        warm = self._events.get(entry.uid)
+        if warm is None or warm[0] != entry or warm[1] != stamp or (alarms and warm[3] is None):
+            return None
+        return warm[2], warm[3]
+
+    def replace(self, events: dict[str, tuple[Entry, Stamp, bytes, bytes | None]]) -> None:
+        """Keep exactly this build's serialisations (one assignment: a reader
+        sees the previous build's or this one's, never a mixture)."""
+        self._events = events
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class EventCache:
@@ -77,10 +98,11 @@ class EventCache:
     reminder variant is the same serialisation with the event's VALARM
     components (also from icalendar) before its END line, as icalendar itself
     places subcomponents. Large builds serialise in parallel processes;
-    unchanged events are reused from the previous build of the same process."""
+    unchanged events are reused from ``warm``, the previous build's cache."""
 
-    def __init__(self, stamps: dict[str, Stamp]):
+    def __init__(self, stamps: dict[str, Stamp], warm: WarmCache | None = None):
         self.stamps = stamps
+        self.warm = warm
         self._plain: dict[str, bytes] = {}
         self._alarms: dict[str, bytes] = {}
 
@@ -104,16 +126,11 @@ class EventCache:
         missing = []
         for uid, (entry, alarms) in needed.items():
             stamp = self.stamps[uid]
-            warm = _WARM.get(uid)
-            if (
-                warm is not None
-                and warm[0] == entry
-                and warm[1] == stamp
-                and (warm[3] is not None or not alarms)
-            ):
-                self._plain[uid] = warm[2]
-                if warm[3] is not None:
-                    self._alarms[uid] = warm[3]
+            warm = self.warm.get(entry, stamp, alarms) if self.warm is not None else None
+            if warm is not None:
+                self._plain[uid] = warm[0]
+                if warm[1] is not None:
+                    self._alarms[uid] = warm[1]
             elif uid not in self._plain:
                 missing.append((entry, stamp, alarms))
         workers = min(os.cpu_count() or 1, 8)
@@ -130,13 +147,13 @@ class EventCache:
             self._plain[entry.uid] = plain
             if extra is not None:
                 self._alarms[entry.uid] = extra
-        _WARM.clear()
-        _WARM.update(
-            {
-                uid: (entry, self.stamps[uid], self._plain[uid], self._alarms.get(uid))
-                for uid, (entry, _a) in needed.items()
-            }
-        )
+        if self.warm is not None:
+            self.warm.replace(
+                {
+                    uid: (entry, self.stamps[uid], self._plain[uid], self._alarms.get(uid))
+                    for uid, (entry, _a) in needed.items()
+                }
+            )
 
 
 _END = b"END:VCALENDAR\r\n"

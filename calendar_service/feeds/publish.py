@@ -26,29 +26,17 @@ from pathlib import Path
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
-from ..errors import CalendarServiceError
+from ..errors import PublishError
 from ..i18n import LANGUAGES, gettext
 from ..model import Registry
 from .entries import Entry, occurrence_entry, planning_entries
-from .ical import EventCache, Stamp, calendar_bytes
+from .ical import EventCache, Stamp, WarmCache, calendar_bytes
 from .kinds import FeedSpec, feed_specs, window
 from .stamps import STATE_FILE, load_state, next_stamp
 
 INDEX_FILE = "index.json"
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
-
-
-class PublishError(CalendarServiceError):
-    """Writing the feeds failed; the files already published stay as they were."""
-
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-    def render(self, lang: str = "vi") -> str:
-        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=self.reason)
 
 
 @dataclass
@@ -192,8 +180,13 @@ def publish(
     now: dt.datetime,
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
+    warm: WarmCache | None = None,
 ) -> BuildResult:
-    """Build every feed and publish the changed ones into ``out_dir``."""
+    """Build every feed and publish the changed ones into ``out_dir``.
+
+    ``warm``: the previous build's serialisations, reused for unchanged events
+    and replaced by this build's (a long-running process keeps one between
+    builds); without it every event is serialised afresh."""
     now = now.astimezone(dt.UTC).replace(microsecond=0)
     feeds = plan(registry, settings, today)
     start, end = window(today, settings)
@@ -207,7 +200,7 @@ def publish(
                     if entry.uid not in stamps:
                         stamps[entry.uid] = next_stamp(entry, state, now)
             result.events = len(stamps)
-            cache = EventCache(stamps)
+            cache = EventCache(stamps, warm)
             cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)
             with _staging(out_dir) as staging:
                 # Every changed feed is written in full to a staging folder first: a

@@ -4,13 +4,12 @@ and dates still to verify. ``check`` never raises for bad data: it reports."""
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Location, Problem, RegistryError, problem
+from ..errors import Location, Problem, RegistryError, YamlFileError, problem
 from ..i18n import N_, Msg
 from ..model import CATEGORY_NAMES, DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
 from . import yamlfile
@@ -69,17 +68,12 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-@functools.lru_cache(maxsize=32)
-def _document_text(path: Path, mtime: float) -> str:
-    return normalise(path.read_text(encoding="utf-8"))
-
-
 def _check_documents(registry: Registry, base: Path, report: Report) -> dict[str, str]:
     texts = {}
     for document in registry.documents.values():
         path = base / document.file
         try:
-            texts[document.id] = _document_text(path, path.stat().st_mtime)
+            texts[document.id] = normalise(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             report.errors.append(
                 problem(
@@ -214,7 +208,7 @@ def check(path: str | Path, display_path: str | None = None) -> Report:
     report = Report(shown)
     try:
         data = yamlfile.load(path, shown)
-    except yamlfile.YamlFileError as error:
+    except YamlFileError as error:
         report.errors.append(error.problem)
         return report
     registry, problems = parse(data, shown)

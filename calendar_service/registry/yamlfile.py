@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import Location, Problem, problem
+from ..errors import Location, Problem, YamlFileError, problem
 from ..i18n import N_
 
 _PLAIN_TAGS = {
@@ -51,12 +51,6 @@ class YamlList(list):
 
     def where(self, index: int) -> Location:
         return self.item_locations[index] if index < len(self.item_locations) else self.location
-
-
-class YamlFileError(Exception):
-    def __init__(self, found: Problem):
-        super().__init__(found.render("en"))
-        self.problem = found
 
 
 def _location(path: str, mark) -> Location:

@@ -19,8 +19,6 @@ from ..config import Settings, load_settings
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from .state import ServiceState
 
-babel = Babel()
-
 
 class CatalogDomain(Domain):
     """Flask-Babel's domain, reading the package's catalogs (compiled by Babel
@@ -52,6 +50,9 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.extensions["calendar_state"] = ServiceState(settings)
+    # One extension per app: the domain below is set on the Babel object, so a
+    # shared one would be reconfigured by every create_app.
+    babel = Babel()
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
     babel.domain_instance = CatalogDomain()  # overrides Flask-Babel's cached folder-based domain
 

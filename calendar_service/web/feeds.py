@@ -1,14 +1,12 @@
 """Feeds over HTTP: the published files, with strong ETags, Last-Modified and
 conditional requests (Werkzeug's make_conditional), and filtered feeds built on
-request and cached by their parameters."""
+request and cached (in the app's ServiceState) by the registry file's version
+and their parameters."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
@@ -24,14 +22,6 @@ from .params import filters
 
 bp = Blueprint("feeds", __name__)
 CACHE_SECONDS = 3600
-_cache_lock = threading.Lock()
-_filtered: OrderedDict[tuple, tuple[bytes, float]] = OrderedDict()
-FILTERED_CACHE_SIZE = 64
-
-
-@functools.lru_cache(maxsize=1024)
-def _digest(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
 
 
 def _calendar_response(data: bytes, etag: str, modified: dt.datetime) -> Response:
@@ -73,7 +63,7 @@ def feed(name: str):
         mimetype="text/calendar",
         conditional=True,
         max_age=CACHE_SECONDS,
-        etag=_digest(str(path), info.st_mtime_ns, info.st_size),
+        etag=current_app.extensions["calendar_state"].digest(path, info),
         last_modified=int(info.st_mtime),
     )
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -92,12 +82,8 @@ def filtered():
     if loaded.registry is None:
         abort(503)
     today = current_today()
-    key = (lang, chosen, today, id(loaded.registry), _state_stamp(state.feeds_dir))
-    with _cache_lock:
-        hit = _filtered.get(key)
-        if hit:
-            _filtered.move_to_end(key)
-    if hit is None:
+
+    def build() -> tuple[bytes, float]:
         start, end = window(today, settings)
         found = [o for o in occurrences(loaded.registry, start, end, chosen.query()) if chosen.keep(o)]
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
@@ -105,12 +91,10 @@ def filtered():
         spec = FeedSpec(lang, "custom", _describe(chosen))
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-        hit = (data, newest.timestamp())
-        with _cache_lock:
-            _filtered[key] = hit
-            while len(_filtered) > FILTERED_CACHE_SIZE:
-                _filtered.popitem(last=False)
-    data, newest = hit
+        return data, newest.timestamp()
+
+    key = (loaded.stamp, lang, chosen, today, _state_stamp(state.feeds_dir))
+    data, newest = state.filtered_feeds.get(key, build)
     etag = hashlib.sha256(data).hexdigest()[:32]
     return _calendar_response(data, etag, dt.datetime.fromtimestamp(int(newest), dt.UTC))
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from ..dates.anniversaries import Query
-from ..i18n import LANGUAGES, N_, gettext
+from ..errors import ParameterError
+from ..i18n import LANGUAGES, N_
 from ..model import CATEGORIES
 from ..registry.fields import COUNTRIES
 
@@ -20,13 +21,9 @@ MILESTONE_FILTERS = ("all", "milestones", "tron")
 VIEWS = ("list", "month", "year")
 
 
-class BadParameter(BadRequest):
-    def __init__(self, name: str, message: str, lang: str, **params: object):
-        text = gettext("Parameter '{name}': ", lang).format(name=name) + gettext(message, lang).format(
-            **params
-        )
-        super().__init__(text)
-        self.parameter = name
+class BadParameter(ParameterError, BadRequest):
+    """A ParameterError that is also werkzeug's 400, so that Flask answers it
+    with the app's error page (errors.py imports nothing from the web stage)."""
 
 
 def language(args: Mapping[str, str]) -> str | None:

@@ -1,13 +1,18 @@
 """What the web service reads: the registry (reloaded when the file changes;
 the last good version is kept when an edit is invalid), the published feeds'
-index and build time."""
+index and build time; and what it caches, bounded, for the life of the app."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from ..config import Settings
 from ..errors import CalendarServiceError
@@ -15,11 +20,44 @@ from ..feeds.publish import BUILD_FILE, INDEX_FILE
 from ..model import Registry
 from ..registry.checks import load_registry
 
+FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested)
+FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
+
+Value = TypeVar("Value")
+
+
+class LruCache(Generic[Value]):
+    """A bounded map shared by a server's threads: the least recently used key
+    goes first. A value is computed outside the lock (two threads missing the
+    same key may both compute it; the values are equal)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, Value] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], Value]) -> Value:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
 
 @dataclass
 class Loaded:
     registry: Registry | None
     error: str | None
+    stamp: tuple[int, int] | None = None  # the registry file's (mtime_ns, size) when read
 
 
 class ServiceState:
@@ -29,6 +67,9 @@ class ServiceState:
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
+        # (registry stamp, request parameters, today, feed state stamp) -> (feed bytes, newest DTSTAMP)
+        self.filtered_feeds: LruCache[tuple[bytes, float]] = LruCache(FILTERED_FEEDS)
+        self._digests: LruCache[str] = LruCache(FILE_DIGESTS)
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -42,9 +83,9 @@ class ServiceState:
         with self._lock:
             if stamp != self._stamp or (self._loaded.registry is None and self._loaded.error is None):
                 try:
-                    self._loaded = Loaded(load_registry(self.settings.registry), None)
+                    self._loaded = Loaded(load_registry(self.settings.registry), None, stamp)
                 except CalendarServiceError as error:
-                    self._loaded = Loaded(self._loaded.registry, error.render("en"))
+                    self._loaded = Loaded(self._loaded.registry, error.render("en"), stamp)
                 self._stamp = stamp
             return self._loaded
 
@@ -72,6 +113,11 @@ class ServiceState:
         """Paths of the published feeds: the only files the web service serves."""
         self.index()
         return self._index[2] if self._index else frozenset()
+
+    def digest(self, path: Path, info: os.stat_result) -> str:
+        """A published file's content hash (its strong ETag), computed once per file version."""
+        key = (str(path), info.st_mtime_ns, info.st_size)
+        return self._digests.get(key, lambda: hashlib.sha256(path.read_bytes()).hexdigest()[:32])
 
     def build_info(self) -> dict | None:
         try:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import email.utils
 import os
+import shutil
+import time
 
 import icalendar
 import pytest
+from conftest import TODAY
+from paths import REAL_REGISTRY, ROOT
+
+from calendar_service.config import load_settings
+from calendar_service.web import create_app
 
 
 def test_feed_headers(client, published_feeds):
@@ -87,6 +94,30 @@ def test_filtered_feed_is_built_and_cached(client):
     )
     assert {str(e["UID"]).split("-2")[0] for e in majors.walk("VEVENT")} >= {"dien-bien-phu"}
     assert all("năm tròn" in str(e["CATEGORIES"].to_ical(), "utf-8") for e in majors.walk("VEVENT"))
+
+
+def test_filtered_feeds_are_cached_per_app_and_registry_version(tmp_path, published_feeds):
+    """The cache was process-wide, keyed on the id() of a registry object, which a reload frees for reuse."""
+    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
+    registry = tmp_path / "events.yaml"
+    shutil.copy(REAL_REGISTRY, registry)
+    settings = load_settings(environ={}, overrides={"registry": registry, "feeds_dir": published_feeds})
+    app = create_app(settings)
+    app.config["TODAY"] = TODAY
+    state, client = app.extensions["calendar_state"], app.test_client()
+    url = "/feeds/filtered.ics?country=se&lang=en"
+    first = client.get(url).data
+    assert client.get(url).data == first and len(state.filtered_feeds) == 1
+    text = registry.read_text(encoding="utf-8").replace(
+        "relations between Việt Nam and Sweden", "ties with Sweden"
+    )
+    registry.write_text(text, encoding="utf-8")
+    os.utime(registry, (time.time() + 5, time.time() + 5))
+    edited = client.get(url).data
+    summaries = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(edited).walk("VEVENT")]
+    assert edited != first and any("ties with Sweden" in s for s in summaries)
+    assert len(state.filtered_feeds) == 2
+    assert len(create_app(settings).extensions["calendar_state"].filtered_feeds) == 0
 
 
 @pytest.mark.parametrize("query", ["category=sport", "country=XX", "milestone=some", "lang=fr"])
