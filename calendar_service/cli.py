@@ -25,7 +25,7 @@ from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import publish, summary
-from .i18n import LANGUAGES, N_, gettext
+from .i18n import N_, Language, gettext
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
 
@@ -42,7 +42,12 @@ def _common(command: Callable) -> Callable:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Configuration file (TOML).",
     )
-    @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the output (vi or en).")
+    # The values, not the enum: click would offer an enum's member names (VI, EN).
+    @click.option(
+        "--lang",
+        type=click.Choice([lang.value for lang in Language]),
+        help="Language of the output (vi or en).",
+    )
     @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
     @functools.wraps(command)
     def wrapper(registry, config_path, lang, debug, **kwargs):
@@ -85,7 +90,7 @@ def main() -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
-def validate(settings: Settings, lang: str, fmt: str) -> None:
+def validate(settings: Settings, lang: Language, fmt: str) -> None:
     """Check the registry: schema, dates, ids, sources, conflicts, coverage."""
     report = check(settings.registry)
     click.echo(validation_json(report, lang) if fmt == "json" else validation_text(report, lang), nl=False)
@@ -104,7 +109,7 @@ def validate(settings: Settings, lang: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
 def upcoming_command(
-    settings: Settings, lang: str, start, days, categories, countries, milestones, text, fmt
+    settings: Settings, lang: Language, start, days, categories, countries, milestones, text, fmt
 ):
     """List the anniversaries of the coming days."""
     from .model import CATEGORIES
@@ -142,7 +147,7 @@ def upcoming_command(
 )
 @click.option("--today", metavar="YYYY-MM-DD", help="Build as if today were this date.")
 @_common
-def build(settings: Settings, lang: str, out: Path | None, today: str | None) -> None:
+def build(settings: Settings, lang: Language, out: Path | None, today: str | None) -> None:
     """Publish the iCalendar feeds (only files whose content changed are written)."""
     day = _date(today, "--today") or _today(settings)
     registry = load_registry(settings.registry)
@@ -160,7 +165,7 @@ def build(settings: Settings, lang: str, out: Path | None, today: str | None) ->
     click.echo(summary(result, lang))
 
 
-def _mail_command(run, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def _mail_command(run, settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     from .alerts.delivery import transport
     from .alerts.ledger import Ledger
     from .alerts.run import RunReport
@@ -217,7 +222,7 @@ _dry_run_option = click.option(
 @_today_option
 @_dry_run_option
 @_common
-def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def alerts(settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     """Send the lead-time alerts that are due (each once)."""
     from .alerts.run import run_alerts
 
@@ -228,7 +233,7 @@ def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> N
 @_today_option
 @_dry_run_option
 @_common
-def digest(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def digest(settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     """Send this week's planning digest (the next 8 weeks), once per subscriber."""
     from .alerts.run import run_digest
 
@@ -244,7 +249,7 @@ def _stop_on_signals() -> threading.Event:
 
 @main.command("scheduler")
 @_common
-def scheduler_command(settings: Settings, lang: str) -> None:
+def scheduler_command(settings: Settings, lang: Language) -> None:
     """Run the scheduler alone (alerts, digest, feed rebuilds) until stopped."""
     from .scheduler import run_forever
 
@@ -253,7 +258,7 @@ def scheduler_command(settings: Settings, lang: str) -> None:
     run_forever(settings, _context_config(), {"registry": settings.registry}, _stop_on_signals())
 
 
-def _ensure_feeds(settings: Settings, lang: str) -> None:
+def _ensure_feeds(settings: Settings, lang: Language) -> None:
     """A fresh install has no feeds yet: publish them once before serving."""
     from .feeds.publish import INDEX_FILE
 
@@ -278,7 +283,7 @@ _workers_option = click.option("--workers", type=click.IntRange(1, 64), default=
 @_port_option
 @_workers_option
 @_common
-def serve(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+def serve(settings: Settings, lang: Language, host: str, port: int, workers: int) -> None:
     """Serve the web pages, the API and the feeds with gunicorn."""
     from .web.server import serve as run_server
 
@@ -292,7 +297,7 @@ def serve(settings: Settings, lang: str, host: str, port: int, workers: int) -> 
 @_port_option
 @_workers_option
 @_common
-def run(settings: Settings, lang: str, host: str, port: int, workers: int) -> None:
+def run(settings: Settings, lang: Language, host: str, port: int, workers: int) -> None:
     """Run everything on the embedded defaults: the scheduler and the web service."""
     from .scheduler import build_scheduler
     from .web.server import serve as run_server

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ConfigError, Location, problem
-from .i18n import LANGUAGES, N_, Msg
+from .i18n import LANGUAGES, N_, Language, Msg
 
 DEFAULT_CONFIG_FILE = "calendar-service.toml"
 
@@ -25,6 +25,10 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _language(value: str) -> Language:
+    return Language(_choice(*LANGUAGES)(value))
 
 
 def _integer(value: str) -> int:
@@ -148,7 +152,7 @@ SCHEMA: tuple[Option, ...] = (
     Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option("alert_hour", _hour, 7, "hour of the day the alerts go out"),
-    Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en"),
+    Option("language", _language, Language.VI, "language of messages: vi or en"),
     Option("lead_times_tron", days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
     Option("lead_times_chan", days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
     Option("lead_times_yearly", days_list, (7, 1), "lead times in days before other anniversaries"),
@@ -189,7 +193,7 @@ class Settings:
     outbox: Path
     timezone: str
     alert_hour: int
-    language: str
+    language: Language
     lead_times_tron: tuple[int, ...]
     lead_times_chan: tuple[int, ...]
     lead_times_yearly: tuple[int, ...]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import OPTIONS, Settings, days_list
 from ..errors import DataError, Location, Problem, problem
-from ..i18n import LANGUAGES, N_
+from ..i18n import LANGUAGES, N_, Language
 from ..model import CATEGORIES, Milestone, Occurrence
 from ..registry.fields import COUNTRIES, Reader
 from ..registry.yamlfile import YamlFileError, YamlList, YamlMap, load
@@ -47,7 +47,7 @@ class Subscriber:
 
     email: str
     name: str | None = None
-    language: str = "vi"
+    language: Language = Language.VI
     categories: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
     milestones: str = "all"
@@ -154,7 +154,7 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
     return Subscriber(
         email,
         name,
-        language,
+        Language(language),
         categories,
         countries,
         milestones,

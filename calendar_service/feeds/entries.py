@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..dates.lunar import from_solar
 from ..dates.titles import category_name, country_name, day, milestone_name, occurrence_title, solar
-from ..i18n import gettext
+from ..i18n import Language, gettext
 from ..model import LunarRule, Occurrence, Registry
 from .kinds import lead_times
 
@@ -45,16 +45,16 @@ def _year_key(occurrence: Occurrence) -> int:
     return occurrence.date.year
 
 
-def uid(occurrence: Occurrence, lang: str, lead: int | None = None) -> str:
+def uid(occurrence: Occurrence, lang: Language, lead: int | None = None) -> str:
     suffix = f"-t{lead}" if lead is not None else ""
     return f"{occurrence.event.id}-{_year_key(occurrence)}{suffix}.{lang}@{UID_DOMAIN}"
 
 
-def entry_url(settings: Settings, event_id: str, lang: str) -> str:
+def entry_url(settings: Settings, event_id: str, lang: Language) -> str:
     return f"{settings.base_url}/entries/{event_id}?lang={lang}"
 
 
-def source_lines(occurrence: Occurrence, registry: Registry, lang: str) -> list[str]:
+def source_lines(occurrence: Occurrence, registry: Registry, lang: Language) -> list[str]:
     lines = []
     for citation in occurrence.event.sources:
         if citation.document:
@@ -67,7 +67,7 @@ def source_lines(occurrence: Occurrence, registry: Registry, lang: str) -> list[
     return lines
 
 
-def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lang: str) -> str:
+def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> str:
     event = occurrence.event
     lines = [occurrence_title(occurrence, lang)]
     labels = [category_name(event.category, lang)]
@@ -90,11 +90,11 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     return "\n".join(lines)
 
 
-def countdown(days: int, lang: str) -> str:
+def countdown(days: int, lang: Language) -> str:
     return gettext("[{days} days to go]", lang).format(days=days)
 
 
-def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: str) -> Entry:
+def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> Entry:
     event = occurrence.event
     categories = [category_name(event.category, lang)]
     if occurrence.milestone:
@@ -115,7 +115,7 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
 
 
 def planning_entries(
-    occurrence: Occurrence, base: Entry, start: dt.date, end: dt.date, settings: Settings, lang: str
+    occurrence: Occurrence, base: Entry, start: dt.date, end: dt.date, settings: Settings, lang: Language
 ) -> list[Entry]:
     """Lead-time entries ("[30 days to go] …") for a round-year anniversary."""
     if occurrence.milestone is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..dates.titles import category_name, country_name
-from ..i18n import LANGUAGES, N_, gettext
+from ..i18n import LANGUAGES, N_, Language, gettext
 from ..model import CATEGORIES, Milestone, Occurrence, Precision, Registry
 
 
@@ -17,7 +17,7 @@ from ..model import CATEGORIES, Milestone, Occurrence, Precision, Registry
 class FeedSpec:
     """One published feed: ``<lang>/<name>.ics``."""
 
-    lang: str
+    lang: Language
     kind: str  # all, milestones, planning, category, country
     key: str | None = None  # the category or the country code
     alarms: bool = False

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from ..dates.anniversaries import Query
-from ..i18n import LANGUAGES, N_, gettext
+from ..i18n import LANGUAGES, N_, Language, gettext
 from ..model import CATEGORIES
 from ..registry.fields import COUNTRIES
 
@@ -29,13 +29,13 @@ class BadParameter(BadRequest):
         self.parameter = name
 
 
-def language(args: Mapping[str, str]) -> str | None:
+def language(args: Mapping[str, str]) -> Language | None:
     value = args.get("lang")
     if value is None:
         return None
     if value not in LANGUAGES:
         raise BadParameter("lang", N_("unknown language '{value}' (known: vi, en)"), "vi", value=value)
-    return value
+    return Language(value)
 
 
 def date(args: Mapping[str, str], name: str, default: dt.date, lang: str) -> dt.date:
