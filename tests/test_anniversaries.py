@@ -17,10 +17,11 @@ from calendar_service.dates.anniversaries import (
     unverified,
     upcoming,
 )
-from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
+from calendar_service.model import Bilingual, Event, LunarRule, Milestone, Observance, SolarDate
 from calendar_service.registry.checks import load_registry
 
 DBP_DATE = SolarDate(1954, 5, 7)
+TITLE = Bilingual("Sự kiện", "the event")
 
 
 def event(
@@ -29,10 +30,9 @@ def event(
     observance=Observance.YEARLY,
     category="historical",
     country=None,
-    title_vi="Sự kiện",
-    title_en="the event",
+    title=TITLE,
 ):
-    return Event(ident, title_vi, title_en, category, date, observance, (), country)
+    return Event(ident, title, category, date, observance, (), country)
 
 
 @pytest.fixture(scope="module")

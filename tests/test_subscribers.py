@@ -9,7 +9,7 @@ import pytest
 
 from calendar_service.alerts.subscribers import SubscribersError, load_subscribers
 from calendar_service.config import load_settings
-from calendar_service.model import Event, Milestone, Observance, Occurrence, SolarDate
+from calendar_service.model import Bilingual, Event, Milestone, Observance, Occurrence, SolarDate
 
 SETTINGS = load_settings(environ={})
 
@@ -28,7 +28,13 @@ def errors(tmp_path, text, lang="en"):
 
 def occurrence(category="historical", country=None, milestone=Milestone.TRON):
     event = Event(
-        "e", "Sự kiện", "the event", category, SolarDate(1954, 5, 7), Observance.YEARLY, (), country
+        "e",
+        Bilingual("Sự kiện", "the event"),
+        category,
+        SolarDate(1954, 5, 7),
+        Observance.YEARLY,
+        (),
+        country,
     )
     return Occurrence(event, dt.date(2024, 5, 7), 70, milestone)
 

@@ -132,7 +132,7 @@ def alert_message(
         "late": late,
         "lead": lead,
         "due": day(occurrence.date - dt.timedelta(days=lead), lang),
-        "note": occurrence.event.note(lang),
+        "note": occurrence.event.note.get(lang) if occurrence.event.note else None,
         "sources": source_lines(occurrence, registry, lang),
         "url": entry_url(settings, occurrence.event.id, lang),
         "unsubscribe": subscriber.unsubscribe,

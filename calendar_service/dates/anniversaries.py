@@ -45,7 +45,7 @@ class Query:
             return False
         if self.text:
             needle = fold(self.text)
-            haystack = " ".join((event.id, fold(event.title_vi), fold(event.title_en)))
+            haystack = " ".join((event.id, fold(event.title.vi), fold(event.title.en)))
             if needle not in haystack:
                 return False
         return True

@@ -78,7 +78,7 @@ def lunar_rule(rule: LunarRule, lang: Language) -> str:
 
 def anniversary_title(event: Event, n: int, origin: str, when: str, lang: Language) -> str:
     return gettext("{ordinal} anniversary of {title} ({origin} – {date})", lang).format(
-        ordinal=ordinal(n, lang), n=n, title=event.title(lang), origin=origin, date=when
+        ordinal=ordinal(n, lang), n=n, title=event.title.get(lang), origin=origin, date=when
     )
 
 
@@ -88,7 +88,7 @@ def occurrence_title(occurrence: Occurrence, lang: Language) -> str:
     if isinstance(event.origin, LunarRule):
         if occurrence.n is None:
             text = gettext("{title} ({lunar}, {date})", lang).format(
-                title=event.title(lang), lunar=lunar_rule(event.origin, lang), date=when
+                title=event.title.get(lang), lunar=lunar_rule(event.origin, lang), date=when
             )
             return text[:1].upper() + text[1:]
         origin = gettext("{year}, {lunar}", lang).format(
@@ -104,13 +104,13 @@ def anniversary_short_title(occurrence: Occurrence, lang: Language) -> str:
     event = occurrence.event
     if occurrence.n is None:
         text = gettext("{title} ({date})", lang).format(
-            title=event.title(lang), date=day(occurrence.date, lang)
+            title=event.title.get(lang), date=day(occurrence.date, lang)
         )
         return text[:1].upper() + text[1:]
     return gettext("{ordinal} anniversary of {title} ({date})", lang).format(
         ordinal=ordinal(occurrence.n, lang),
         n=occurrence.n,
-        title=event.title(lang),
+        title=event.title.get(lang),
         date=day(occurrence.date, lang),
     )
 

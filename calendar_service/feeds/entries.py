@@ -78,10 +78,10 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
         lines.append(gettext("Original date: {date}", lang).format(date=solar(event.origin, lang)))
     if event.country:
         lines.append(gettext("Country: {country}", lang).format(country=country_name(event.country, lang)))
-    if event.partnership(lang):
-        lines.append(gettext("Partnership: {level}", lang).format(level=event.partnership(lang)))
-    if event.note(lang):
-        lines.append(gettext("Note: {note}", lang).format(note=event.note(lang)))
+    if event.partnership:
+        lines.append(gettext("Partnership: {level}", lang).format(level=event.partnership.get(lang)))
+    if event.note:
+        lines.append(gettext("Note: {note}", lang).format(note=event.note.get(lang)))
     if occurrence.estimated:
         lines.append(gettext("The date is computed beyond the years the lunar tables confirm.", lang))
     lines.append(gettext("Sources:", lang))

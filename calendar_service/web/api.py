@@ -43,9 +43,9 @@ def entry_dict(event: Event, registry: Registry, lang: str) -> dict:
     origin = event.origin
     return {
         "id": event.id,
-        "title": event.title(lang),
-        "title_vi": event.title_vi,
-        "title_en": event.title_en,
+        "title": event.title.get(lang),
+        "title_vi": event.title.vi,
+        "title_en": event.title.en,
         "category": event.category,
         "country": event.country,
         "observance": event.observance.value,

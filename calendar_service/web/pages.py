@@ -26,6 +26,7 @@ from ..dates.titles import (
 )
 from ..feeds.entries import entry_url
 from ..feeds.kinds import FeedSpec, window
+from ..i18n import Language
 from ..model import CATEGORIES, Occurrence, Registry
 from ..registry.fields import COUNTRIES
 from . import current_language
@@ -320,8 +321,8 @@ def entry(event_id: str):
     return render_template(
         "entry.html",
         event=event,
-        title=event.title(lang),
-        other_title=event.title("en" if lang == "vi" else "vi"),
+        title=event.title.get(lang),
+        other_title=event.title.get(Language.EN if lang == Language.VI else Language.VI),
         origin=origin,
         precision=event.precision.value,
         category=category_name(event.category, lang),
@@ -330,9 +331,9 @@ def entry(event_id: str):
         public=public,
         rows=found,
         feeds=in_feeds,
-        note=event.note(lang),
-        partnership=event.partnership(lang),
-        resolution=event.resolution.reason(lang) if event.resolution else None,
+        note=event.note.get(lang) if event.note else None,
+        partnership=event.partnership.get(lang) if event.partnership else None,
+        resolution=event.resolution.reason.get(lang) if event.resolution else None,
         permalink=entry_url(settings, event.id, lang),
     )
 
