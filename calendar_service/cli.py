@@ -26,6 +26,7 @@ from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import publish, summary
 from .i18n import N_, Language, gettext
+from .model import MilestoneFilter
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
 
@@ -130,7 +131,8 @@ def upcoming_command(
         if code not in COUNTRIES:
             raise UsageError(N_("--country: unknown country code '{value}'"), value=code)
     registry = load_registry(settings.registry)
-    query = Query(frozenset(categories), frozenset(countries), milestones, text)
+    milestone_filter = MilestoneFilter.MILESTONES if milestones else MilestoneFilter.ALL
+    query = Query(frozenset(categories), frozenset(countries), milestone_filter, text)
     found = upcoming(registry, today, days, query)
     if fmt == "json":
         click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)

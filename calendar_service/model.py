@@ -47,6 +47,21 @@ class Milestone(StrEnum):
         return None
 
 
+class MilestoneFilter(StrEnum):
+    """Which anniversaries a reader follows (subscribers, web filters, queries)."""
+
+    ALL = "all"
+    MILESTONES = "milestones"  # năm tròn and năm chẵn
+    TRON = "tron"  # năm tròn only
+
+    def accepts(self, milestone: Milestone | None) -> bool:
+        if self is MilestoneFilter.TRON:
+            return milestone is Milestone.TRON
+        if self is MilestoneFilter.MILESTONES:
+            return milestone is not None
+        return True
+
+
 @dataclass(frozen=True)
 class SolarDate:
     """A Gregorian date known to the day, the month or only the year."""

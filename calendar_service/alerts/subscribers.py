@@ -17,12 +17,11 @@ from pathlib import Path
 from ..config import OPTIONS, Settings, days_list
 from ..errors import DataError, Location, Problem, problem
 from ..i18n import LANGUAGES, N_, Language
-from ..model import CATEGORIES, Milestone, Occurrence
+from ..model import CATEGORIES, Milestone, MilestoneFilter, Occurrence
 from ..registry.fields import COUNTRIES, Reader
 from ..registry.yamlfile import YamlFileError, YamlList, YamlMap, load
 
 EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
-MILESTONE_FILTERS = ("all", "milestones", "tron")
 _FIELDS = {
     "email",
     "name",
@@ -50,7 +49,7 @@ class Subscriber:
     language: Language = Language.VI
     categories: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
-    milestones: str = "all"
+    milestones: MilestoneFilter = MilestoneFilter.ALL
     lead_tron: tuple[int, ...] = OPTIONS["lead_times_tron"].default
     lead_chan: tuple[int, ...] = OPTIONS["lead_times_chan"].default
     lead_yearly: tuple[int, ...] = OPTIONS["lead_times_yearly"].default
@@ -62,11 +61,7 @@ class Subscriber:
         if self.categories or self.countries:
             if event.category not in self.categories and event.country not in self.countries:
                 return False
-        if self.milestones == "milestones" and occurrence.milestone is None:
-            return False
-        if self.milestones == "tron" and occurrence.milestone is not Milestone.TRON:
-            return False
-        return True
+        return self.milestones.accepts(occurrence.milestone)
 
     def lead_times(self, occurrence: Occurrence) -> tuple[int, ...]:
         return {Milestone.TRON: self.lead_tron, Milestone.CHAN: self.lead_chan}.get(
@@ -130,7 +125,7 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
     milestones = reader.choice(
         data,
         "milestones",
-        MILESTONE_FILTERS,
+        tuple(MilestoneFilter),
         email,
         N_("unknown milestone filter '{value}' (known: {allowed})"),
         default="all",
@@ -157,7 +152,7 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
         Language(language),
         categories,
         countries,
-        milestones,
+        MilestoneFilter(milestones),
         leads["tron"],
         leads["chan"],
         leads["yearly"],

@@ -35,7 +35,7 @@ def api_occurrences():
     days = number(request.args, "days", 30, 1, MAX_DAYS, lang)
     chosen = filters(request.args, lang)
     end = start + dt.timedelta(days=days - 1)
-    found = [o for o in occurrences(_registry(), start, end, chosen.query()) if chosen.keep(o)]
+    found = occurrences(_registry(), start, end, chosen.query())
     return jsonify([occurrence_dict(o, lang) for o in found])
 
 

@@ -99,7 +99,7 @@ def filtered():
             _filtered.move_to_end(key)
     if hit is None:
         start, end = window(today, settings)
-        found = [o for o in occurrences(loaded.registry, start, end, chosen.query()) if chosen.keep(o)]
+        found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
         stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
         spec = FeedSpec(lang, "custom", _describe(chosen))

@@ -101,7 +101,7 @@ def _selection():
 
 
 def _found(registry, start, end, chosen):
-    return [o for o in occurrences(registry, start, end, chosen.query()) if chosen.keep(o)]
+    return occurrences(registry, start, end, chosen.query())
 
 
 def _group_by_month_and_week(rows: list[dict], lang: str) -> list[dict]:
@@ -152,7 +152,6 @@ def planning():
     to_verify = [
         {"title": unverified_title(u, lang), "id": u.event.id, "milestone": milestone_name(u.milestone, lang)}
         for u in unverified(registry, start.year, end.year, chosen.query())
-        if chosen.keep(u)
     ]
     base_args = [("from", start.isoformat()), ("weeks", str(weeks)), *chosen.as_args(), ("lang", lang)]
     months = []

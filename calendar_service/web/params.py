@@ -11,12 +11,11 @@ from werkzeug.exceptions import BadRequest
 
 from ..dates.anniversaries import Query
 from ..i18n import LANGUAGES, N_, Language, gettext
-from ..model import CATEGORIES
+from ..model import CATEGORIES, MilestoneFilter
 from ..registry.fields import COUNTRIES
 
 MAX_WEEKS = 104
 MAX_DAYS = 3660
-MILESTONE_FILTERS = ("all", "milestones", "tron")
 VIEWS = ("list", "month", "year")
 
 
@@ -87,23 +86,16 @@ def choice(args: Mapping[str, str], name: str, allowed, default: str, lang: str)
 class Filters:
     categories: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
-    milestone: str = "all"
+    milestone: MilestoneFilter = MilestoneFilter.ALL
     text: str = ""
 
     def query(self) -> Query:
-        return Query(
-            frozenset(self.categories), frozenset(self.countries), self.milestone != "all", self.text or None
-        )
-
-    def keep(self, occurrence) -> bool:
-        from ..model import Milestone
-
-        return self.milestone != "tron" or occurrence.milestone is Milestone.TRON
+        return Query(frozenset(self.categories), frozenset(self.countries), self.milestone, self.text or None)
 
     def as_args(self) -> list[tuple[str, str]]:
         args = [("category", c) for c in self.categories] + [("country", c) for c in self.countries]
-        if self.milestone != "all":
-            args.append(("milestone", self.milestone))
+        if self.milestone is not MilestoneFilter.ALL:
+            args.append(("milestone", self.milestone.value))
         if self.text:
             args.append(("q", self.text))
         return args
@@ -124,9 +116,9 @@ def filters(args, lang: str) -> Filters:
     for value in countries:
         if value not in COUNTRIES:
             raise BadParameter("country", N_("unknown country code '{value}'"), lang, value=value)
-    milestone = choice(args, "milestone", MILESTONE_FILTERS, "all", lang)
-    if args.get("milestones") in ("1", "true", "yes"):
-        milestone = "milestones" if milestone == "all" else milestone
+    milestone = MilestoneFilter(choice(args, "milestone", tuple(MilestoneFilter), "all", lang))
+    if args.get("milestones") in ("1", "true", "yes") and milestone is MilestoneFilter.ALL:
+        milestone = MilestoneFilter.MILESTONES
     text = (args.get("q") or args.get("text") or "").strip()
     if len(text) > 200:
         raise BadParameter("q", N_("the search text is longer than {high} characters"), lang, high=200)
