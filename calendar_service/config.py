@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import ConfigError, Location, problem
 from .i18n import LANGUAGES, N_, Language, Msg
+from .model import LeadTimes
 
 DEFAULT_CONFIG_FILE = "calendar-service.toml"
 
@@ -174,6 +175,11 @@ SCHEMA: tuple[Option, ...] = (
     Option("refresh_hours", _refresh, 12, "how often calendar clients should refresh feeds"),
 )
 OPTIONS = {option.name: option for option in SCHEMA}
+DEFAULT_LEAD_TIMES = LeadTimes(
+    OPTIONS["lead_times_tron"].default,
+    OPTIONS["lead_times_chan"].default,
+    OPTIONS["lead_times_yearly"].default,
+)
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,11 @@ class Settings:
     digest_weekday: str
     rebuild_hours: int
     refresh_hours: int
+
+    @property
+    def lead_times(self) -> LeadTimes:
+        """The three lead-time settings as one value (kept as three for files and the environment)."""
+        return LeadTimes(self.lead_times_tron, self.lead_times_chan, self.lead_times_yearly)
 
 
 assert [f.name for f in fields(Settings)] == [o.name for o in SCHEMA]

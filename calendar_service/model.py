@@ -63,6 +63,26 @@ class MilestoneFilter(StrEnum):
 
 
 @dataclass(frozen=True)
+class LeadTimes:
+    """How many days before an anniversary reminders and alerts come, by milestone."""
+
+    tron: tuple[int, ...]
+    chan: tuple[int, ...]
+    yearly: tuple[int, ...]
+
+    def for_milestone(self, milestone: Milestone | None) -> tuple[int, ...]:
+        if milestone is Milestone.TRON:
+            return self.tron
+        if milestone is Milestone.CHAN:
+            return self.chan
+        return self.yearly
+
+    @property
+    def longest(self) -> int:
+        return max((*self.tron, *self.chan, *self.yearly), default=0)
+
+
+@dataclass(frozen=True)
 class SolarDate:
     """A Gregorian date known to the day, the month or only the year."""
 

@@ -43,9 +43,9 @@ def test_email_only_follows_everything_with_default_lead_times(tmp_path):
     (subscriber,) = load_subscribers(write(tmp_path, "subscribers:\n  - email: a@example.org\n"), SETTINGS)
     assert subscriber.language == "vi" and subscriber.digest
     assert subscriber.wants(occurrence()) and subscriber.wants(occurrence("diplomatic", "SE", None))
-    assert subscriber.lead_times(occurrence()) == (90, 30, 7, 1)
-    assert subscriber.lead_times(occurrence(milestone=Milestone.CHAN)) == (30, 7, 1)
-    assert subscriber.lead_times(occurrence(milestone=None)) == (7, 1)
+    assert subscriber.lead_times.for_milestone(Milestone.TRON) == (90, 30, 7, 1)
+    assert subscriber.lead_times.for_milestone(Milestone.CHAN) == (30, 7, 1)
+    assert subscriber.lead_times.for_milestone(None) == (7, 1)
 
 
 def test_interests_and_overrides(tmp_path):
@@ -72,8 +72,8 @@ def test_interests_and_overrides(tmp_path):
     assert subscriber.wants(occurrence("borders-seas"))
     assert not subscriber.wants(occurrence("historical"))
     assert not subscriber.wants(occurrence("diplomatic", "SE", Milestone.CHAN)), "năm tròn only"
-    assert subscriber.lead_times(occurrence("borders-seas")) == (60, 14)
-    assert subscriber.lead_times(occurrence("borders-seas", milestone=None)) == (3,)
+    assert subscriber.lead_times.for_milestone(Milestone.TRON) == (60, 14)
+    assert subscriber.lead_times.for_milestone(None) == (3,)
 
 
 def test_missing_file_means_no_subscribers(tmp_path):

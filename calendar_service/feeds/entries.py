@@ -14,7 +14,6 @@ from ..dates.lunar import from_solar
 from ..dates.titles import category_name, country_name, day, milestone_name, occurrence_title, solar
 from ..i18n import Language, gettext
 from ..model import LunarRule, Occurrence, Registry
-from .kinds import lead_times
 
 UID_DOMAIN = "calendar-service"
 
@@ -101,7 +100,8 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
         categories.append(milestone_name(occurrence.milestone, lang))
     summary = occurrence_title(occurrence, lang)
     reminders = tuple(
-        (days, f"{countdown(days, lang)} {summary}") for days in lead_times(occurrence, settings)
+        (days, f"{countdown(days, lang)} {summary}")
+        for days in settings.lead_times.for_milestone(occurrence.milestone)
     )
     return Entry(
         uid(occurrence, lang),
@@ -121,7 +121,7 @@ def planning_entries(
     if occurrence.milestone is None:
         return []
     entries = []
-    for days in lead_times(occurrence, settings):
+    for days in settings.lead_times.for_milestone(occurrence.milestone):
         when = occurrence.date - dt.timedelta(days=days)
         if start <= when <= end:
             summary = f"{countdown(days, lang)} {base.summary}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..dates.titles import category_name, country_name
 from ..i18n import LANGUAGES, N_, Language, gettext
-from ..model import CATEGORIES, Milestone, Occurrence, Precision, Registry
+from ..model import CATEGORIES, Precision, Registry
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,3 @@ def window(today: dt.date, settings: Settings) -> tuple[dt.date, dt.date]:
         dt.date(today.year - settings.window_years_back, 1, 1),
         dt.date(today.year + settings.window_years_ahead, 12, 31),
     )
-
-
-def lead_times(occurrence: Occurrence, settings: Settings) -> tuple[int, ...]:
-    return {
-        Milestone.TRON: settings.lead_times_tron,
-        Milestone.CHAN: settings.lead_times_chan,
-    }.get(occurrence.milestone, settings.lead_times_yearly)
