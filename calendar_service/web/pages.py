@@ -357,7 +357,7 @@ def subscribe():
     for item in index.get("feeds", []):
         if item["lang"] != lang:
             continue
-        spec = FeedSpec(item["lang"], item["kind"], item["key"], item["alarms"])
+        spec = FeedSpec.from_index(item)
         title, description = spec.title(), spec.description()  # in the reader's language, always current
         feeds.append({**item, "title": title, "description": description, **subscribe_links(item, title)})
     return render_template("subscribe.html", feeds=feeds, window=index.get("window"), countries=COUNTRIES)
