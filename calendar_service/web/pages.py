@@ -290,7 +290,7 @@ def entry(event_id: str):
         abort(404)
     settings = _state().settings
     start, end = window(today(), settings)
-    found = [_row(o, today(), lang) for o in occurrences([event], start, end)]
+    found = occurrences([event], start, end)
     documents = []
     for citation in event.sources:
         if citation.document:
@@ -303,18 +303,14 @@ def entry(event_id: str):
                 }
             )
     public = [c for c in event.sources if c.url]
-    index = _state().index().get("feeds", [])
+    # The published feeds (without their reminder variants) that hold one of
+    # the entry's anniversaries in the window.
     in_feeds = [
         item
-        for item in index
+        for item in _state().index().get("feeds", [])
         if item["lang"] == lang
         and not item["alarms"]
-        and (
-            item["kind"] == "all"
-            or (item["kind"] == "category" and item["key"] == event.category)
-            or (item["kind"] == "country" and item["key"] == event.country)
-            or (item["kind"] in ("milestones", "planning") and any(r["milestone"] for r in found))
-        )
+        and any(FeedSpec.from_index(item).includes(o) for o in found)
     ]
     origin = None if event.is_lunar else solar(event.origin, lang)
     return render_template(
@@ -328,7 +324,7 @@ def entry(event_id: str):
         country=country_name(event.country, lang),
         documents=documents,
         public=public,
-        rows=found,
+        rows=[_row(o, today(), lang) for o in found],
         feeds=in_feeds,
         note=event.note.get(lang) if event.note else None,
         partnership=event.partnership.get(lang) if event.partnership else None,
