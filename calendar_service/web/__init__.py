@@ -1,8 +1,9 @@
 """The web service: an application factory, as in Flask's tutorial (flaskr).
 
 Blueprints: ``feeds`` (published .ics files and filtered feeds), ``pages``
-(planning view, month grid, year overview, entry pages, subscribe page, CSV),
-``api`` (JSON and /healthz). Languages through Flask-Babel: ``?lang=``, then
+(planning view with month grid and year overview, CSV export, entry pages,
+subscribe page: one module each, their URLs in ``pages.py``), ``api`` (JSON
+and /healthz). Languages through Flask-Babel: ``?lang=``, then
 the ``lang`` cookie, then Accept-Language; Vietnamese by default.
 """
 

@@ -11,7 +11,7 @@ from ..dates.anniversaries import occurrences
 from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry
 from . import current_language
-from .pages import today
+from .current import today
 from .params import MAX_DAYS, date, filters, number
 
 bp = Blueprint("api", __name__)

@@ -19,7 +19,7 @@ from ..feeds.ical import calendar_bytes
 from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..feeds.stamps import STATE_FILE, load_stamps
 from . import current_language
-from .pages import today as current_today
+from .current import today as current_today
 from .params import filters
 
 bp = Blueprint("feeds", __name__)
