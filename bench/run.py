@@ -155,6 +155,8 @@ def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, di
 def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
     from calendar_service.alerts.run import due_alerts
     from calendar_service.alerts.subscribers import Subscriber
+    from calendar_service.i18n import Language
+    from calendar_service.model import LeadTimes, MilestoneFilter
     from calendar_service.registry.checks import load_registry
 
     registry = load_registry(registry_path)
@@ -163,13 +165,11 @@ def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
         Subscriber(
             f"editor{n}@example.org",
             None,
-            "vi" if n % 2 else "en",
+            Language.VI if n % 2 else Language.EN,
             frozenset() if n % 3 == 0 else frozenset({categories[n % 6]}),
             frozenset(),
-            ("all", "milestones", "tron")[n % 3],
-            (90, 30, 7, 1),
-            (30, 7, 1),
-            (7, 1),
+            tuple(MilestoneFilter)[n % 3],
+            LeadTimes((90, 30, 7, 1), (30, 7, 1), (7, 1)),
         )
         for n in range(100)
     ]

@@ -23,7 +23,8 @@ from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import summary
-from .i18n import LANGUAGES, N_, gettext
+from .i18n import LANGUAGES, N_, Language, gettext
+from .model import MilestoneFilter
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
 
@@ -108,7 +109,7 @@ def main() -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
-def validate(settings: Settings, lang: str, fmt: str) -> None:
+def validate(settings: Settings, lang: Language, fmt: str) -> None:
     """Check the registry: schema, dates, ids, sources, conflicts, coverage."""
     report = check(settings.registry)
     click.echo(validation_json(report, lang) if fmt == "json" else validation_text(report, lang), nl=False)
@@ -127,7 +128,7 @@ def validate(settings: Settings, lang: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
 def upcoming_command(
-    settings: Settings, lang: str, start, days, categories, countries, milestones, text, fmt
+    settings: Settings, lang: Language, start, days, categories, countries, milestones, text, fmt
 ):
     """List the anniversaries of the coming days."""
     from .model import CATEGORIES
@@ -148,7 +149,8 @@ def upcoming_command(
         if code not in COUNTRIES:
             raise UsageError(N_("--country: unknown country code '{value}'"), value=code)
     registry = load_registry(settings.registry)
-    query = Query(frozenset(categories), frozenset(countries), milestones, text)
+    milestone_filter = MilestoneFilter.MILESTONES if milestones else MilestoneFilter.ALL
+    query = Query(frozenset(categories), frozenset(countries), milestone_filter, text)
     found = upcoming(registry, today, days, query)
     if fmt == "json":
         click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)
@@ -165,7 +167,7 @@ def upcoming_command(
 )
 @click.option("--today", metavar="YYYY-MM-DD", help="Build as if today were this date.")
 @_common
-def build(settings: Settings, lang: str, out: Path | None, today: str | None) -> None:
+def build(settings: Settings, lang: Language, out: Path | None, today: str | None) -> None:
     """Publish the iCalendar feeds (only files whose content changed are written)."""
     day = _date(today, "--today") or _today(settings)
     if not sys.stderr.isatty():
@@ -181,7 +183,7 @@ def build(settings: Settings, lang: str, out: Path | None, today: str | None) ->
     click.echo(summary(result, lang))
 
 
-def _mail_command(job, settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def _mail_command(job, settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     day = _date(today, "--today") or _today(settings)
     done = job(settings, day, _now(), dry_run=dry_run)
     if not done.subscribers_file_found:
@@ -224,7 +226,7 @@ _dry_run_option = click.option(
 @_today_option
 @_dry_run_option
 @_common
-def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def alerts(settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     """Send the lead-time alerts that are due (each once)."""
     _mail_command(jobs.send_alerts, settings, lang, today, dry_run)
 
@@ -233,7 +235,7 @@ def alerts(settings: Settings, lang: str, today: str | None, dry_run: bool) -> N
 @_today_option
 @_dry_run_option
 @_common
-def digest(settings: Settings, lang: str, today: str | None, dry_run: bool) -> None:
+def digest(settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     """Send this week's planning digest (the next 8 weeks), once per subscriber."""
     _mail_command(jobs.send_digest, settings, lang, today, dry_run)
 
@@ -247,7 +249,7 @@ def _stop_on_signals() -> threading.Event:
 
 @main.command("scheduler")
 @_common
-def scheduler_command(settings: Settings, lang: str) -> None:
+def scheduler_command(settings: Settings, lang: Language) -> None:
     """Run the scheduler alone (alerts, digest, feed rebuilds) until stopped."""
     from .scheduler import run_forever
 
@@ -256,7 +258,7 @@ def scheduler_command(settings: Settings, lang: str) -> None:
     run_forever(settings, _context_config(), {"registry": settings.registry}, _stop_on_signals())
 
 
-def _ensure_feeds(settings: Settings, lang: str) -> None:
+def _ensure_feeds(settings: Settings, lang: Language) -> None:
     """A fresh install has no feeds yet: publish them once before serving."""
     from .feeds.publish import INDEX_FILE
 
@@ -267,7 +269,7 @@ def _ensure_feeds(settings: Settings, lang: str) -> None:
 @main.command()
 @settings_options("host", "port", "workers")
 @_common
-def serve(settings: Settings, lang: str) -> None:
+def serve(settings: Settings, lang: Language) -> None:
     """Serve the web pages, the API and the feeds with gunicorn."""
     from .web.server import serve as run_server
 
@@ -282,7 +284,7 @@ def serve(settings: Settings, lang: str) -> None:
 @main.command()
 @settings_options("host", "port", "workers")
 @_common
-def run(settings: Settings, lang: str) -> None:
+def run(settings: Settings, lang: Language) -> None:
     """Run everything on the embedded defaults: the scheduler and the web service."""
     from .web.server import serve as run_server
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ConfigError, Location, problem
-from .i18n import LANGUAGES, N_, Msg
+from .i18n import LANGUAGES, N_, Language, Msg
+from .model import LeadTimes
 
 DEFAULT_CONFIG_FILE = "calendar-service.toml"
 
@@ -26,6 +27,10 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _language(value: str) -> Language:
+    return Language(_choice(*LANGUAGES)(value))
 
 
 def _integer(value: str) -> int:
@@ -137,7 +142,7 @@ SCHEMA: tuple[Option, ...] = (
     Option(
         "alert_hour", _bounded(0, 23, N_("expected an hour 0–23")), 7, "hour of the day the alerts go out"
     ),
-    Option("language", _choice(*LANGUAGES), "vi", "language of messages: vi or en", flag="--lang"),
+    Option("language", _language, Language.VI, "language of messages: vi or en", flag="--lang"),
     Option("lead_times_tron", days_list, (90, 30, 7, 1), "lead times in days before a năm tròn"),
     Option("lead_times_chan", days_list, (30, 7, 1), "lead times in days before a năm chẵn"),
     Option("lead_times_yearly", days_list, (7, 1), "lead times in days before other anniversaries"),
@@ -182,6 +187,11 @@ SCHEMA: tuple[Option, ...] = (
     ),
 )
 OPTIONS = {option.name: option for option in SCHEMA}
+DEFAULT_LEAD_TIMES = LeadTimes(
+    OPTIONS["lead_times_tron"].default,
+    OPTIONS["lead_times_chan"].default,
+    OPTIONS["lead_times_yearly"].default,
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +211,7 @@ class Settings:
     outbox: Path
     timezone: str
     alert_hour: int
-    language: str
+    language: Language
     lead_times_tron: tuple[int, ...]
     lead_times_chan: tuple[int, ...]
     lead_times_yearly: tuple[int, ...]
@@ -217,6 +227,11 @@ class Settings:
     host: str
     port: int
     workers: int
+
+    @property
+    def lead_times(self) -> LeadTimes:
+        """The three lead-time settings as one value (kept as three for files and the environment)."""
+        return LeadTimes(self.lead_times_tron, self.lead_times_chan, self.lead_times_yearly)
 
 
 assert [f.name for f in fields(Settings)] == [o.name for o in SCHEMA]

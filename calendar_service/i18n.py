@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import functools
 import io
+from enum import StrEnum
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
+
+class Language(StrEnum):
+    """A language the service speaks: catalogs, titles and feeds exist for each."""
+
+    VI = "vi"
+    EN = "en"
+
+
+LANGUAGES: tuple[Language, ...] = tuple(Language)
+DEFAULT_LANGUAGE = Language.VI
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import Location
-from .i18n import N_
+from .i18n import N_, Language
 
 CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents")
 # Message ids of the category names, translated where they are shown.
@@ -45,6 +45,41 @@ class Milestone(StrEnum):
         if n % 5 == 0:
             return cls.CHAN
         return None
+
+
+class MilestoneFilter(StrEnum):
+    """Which anniversaries a reader follows (subscribers, web filters, queries)."""
+
+    ALL = "all"
+    MILESTONES = "milestones"  # năm tròn and năm chẵn
+    TRON = "tron"  # năm tròn only
+
+    def accepts(self, milestone: Milestone | None) -> bool:
+        if self is MilestoneFilter.TRON:
+            return milestone is Milestone.TRON
+        if self is MilestoneFilter.MILESTONES:
+            return milestone is not None
+        return True
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    """How many days before an anniversary reminders and alerts come, by milestone."""
+
+    tron: tuple[int, ...]
+    chan: tuple[int, ...]
+    yearly: tuple[int, ...]
+
+    def for_milestone(self, milestone: Milestone | None) -> tuple[int, ...]:
+        if milestone is Milestone.TRON:
+            return self.tron
+        if milestone is Milestone.CHAN:
+            return self.chan
+        return self.yearly
+
+    @property
+    def longest(self) -> int:
+        return max((*self.tron, *self.chan, *self.yearly), default=0)
 
 
 @dataclass(frozen=True)
@@ -120,42 +155,37 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Bilingual:
+    """A text the registry gives in both languages (``{vi: …, en: …}``)."""
+
+    vi: str
+    en: str
+
+    def get(self, lang: Language) -> str:
+        return self.en if lang == Language.EN else self.vi
+
+
+@dataclass(frozen=True)
 class Resolution:
     """Which date is right when sources disagree, and why."""
 
     date: SolarDate
-    reason_vi: str
-    reason_en: str
-
-    def reason(self, lang: str) -> str:
-        return self.reason_en if lang == "en" else self.reason_vi
+    reason: Bilingual
 
 
 @dataclass(frozen=True)
 class Event:
     id: str
-    title_vi: str
-    title_en: str
+    title: Bilingual
     category: str
     origin: SolarDate | LunarRule
     observance: Observance
     sources: tuple[Citation, ...]
     country: str | None = None
-    partnership_vi: str | None = None
-    partnership_en: str | None = None
-    note_vi: str | None = None
-    note_en: str | None = None
+    partnership: Bilingual | None = None
+    note: Bilingual | None = None
     resolution: Resolution | None = None
     location: Location | None = field(default=None, compare=False)
-
-    def title(self, lang: str) -> str:
-        return self.title_en if lang == "en" else self.title_vi
-
-    def note(self, lang: str) -> str | None:
-        return self.note_en if lang == "en" else self.note_vi
-
-    def partnership(self, lang: str) -> str | None:
-        return self.partnership_en if lang == "en" else self.partnership_vi
 
     @property
     def precision(self) -> Precision:

@@ -22,6 +22,7 @@ from calendar_service.alerts.run import due_alerts, run_alerts
 from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.cli import main
 from calendar_service.config import load_settings
+from calendar_service.model import MilestoneFilter
 from calendar_service.registry.checks import load_registry
 
 SETTINGS = load_settings(environ={})
@@ -30,7 +31,10 @@ EVERYTHING = Subscriber(
     "editor@example.org", "Ban Biên tập", unsubscribe="https://example.org/unsubscribe?u=1"
 )
 ENGLISH = Subscriber(
-    "desk@example.org", language="en", categories=frozenset({"diplomatic"}), milestones="milestones"
+    "desk@example.org",
+    language="en",
+    categories=frozenset({"diplomatic"}),
+    milestones=MilestoneFilter.MILESTONES,
 )
 
 

@@ -17,10 +17,19 @@ from calendar_service.dates.anniversaries import (
     unverified,
     upcoming,
 )
-from calendar_service.model import Event, LunarRule, Milestone, Observance, SolarDate
+from calendar_service.model import (
+    Bilingual,
+    Event,
+    LunarRule,
+    Milestone,
+    MilestoneFilter,
+    Observance,
+    SolarDate,
+)
 from calendar_service.registry.checks import load_registry
 
 DBP_DATE = SolarDate(1954, 5, 7)
+TITLE = Bilingual("Sự kiện", "the event")
 
 
 def event(
@@ -29,10 +38,9 @@ def event(
     observance=Observance.YEARLY,
     category="historical",
     country=None,
-    title_vi="Sự kiện",
-    title_en="the event",
+    title=TITLE,
 ):
-    return Event(ident, title_vi, title_en, category, date, observance, (), country)
+    return Event(ident, title, category, date, observance, (), country)
 
 
 @pytest.fixture(scope="module")
@@ -132,14 +140,28 @@ def test_window_is_inclusive_and_sorted_with_major_first():
     assert [o.event.id for o in found] == ["b", "a"]
 
 
+@pytest.mark.parametrize(
+    ("chosen", "accepted"),
+    [
+        (MilestoneFilter.ALL, {Milestone.TRON, Milestone.CHAN, None}),
+        (MilestoneFilter.MILESTONES, {Milestone.TRON, Milestone.CHAN}),
+        (MilestoneFilter.TRON, {Milestone.TRON}),
+    ],
+)
+def test_milestone_filters(chosen, accepted):
+    assert {m for m in (Milestone.TRON, Milestone.CHAN, None) if chosen.accepts(m)} == accepted
+
+
 def test_queries_filter_by_category_country_milestone_and_text(real):
     start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     sweden = occurrences(real, start, end, Query(countries=frozenset({"SE"})))
     assert [o.event.id for o in sweden] == ["quan-he-ngoai-giao-sweden"]
     borders = occurrences(real, start, end, Query(categories=frozenset({"borders-seas"})))
     assert {o.event.category for o in borders} == {"borders-seas"} and len(borders) == 6
-    majors = occurrences(real, start, end, Query(milestones_only=True))
+    majors = occurrences(real, start, end, Query(milestones=MilestoneFilter.MILESTONES))
     assert all(o.milestone for o in majors) and "hai-chien-gac-ma" not in {o.event.id for o in majors}
+    trons = occurrences(real, start, end, Query(milestones=MilestoneFilter.TRON))
+    assert trons and {o.milestone for o in trons} == {Milestone.TRON}
     text = occurrences(real, start, end, Query(text="dien bien phu"))
     assert [o.event.id for o in text] == ["dien-bien-phu"]
 

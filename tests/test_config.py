@@ -8,6 +8,7 @@ import pytest
 
 from calendar_service.config import SCHEMA, load_settings
 from calendar_service.errors import ConfigError
+from calendar_service.model import LeadTimes, Milestone
 
 
 def test_defaults_match_the_readme_table():
@@ -20,6 +21,17 @@ def test_defaults_match_the_readme_table():
     assert settings.smtp_host is None and settings.smtp_security == "starttls"
     assert settings.outbox == Path("var/outbox") and settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.language == "vi"
+
+
+def test_lead_times_keep_three_settings_and_give_one_value(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("lead_times_tron = [60, 14]\n", encoding="utf-8")
+    settings = load_settings(config, environ={"CALENDAR_LEAD_TIMES_YEARLY": "3"})
+    assert settings.lead_times == LeadTimes((60, 14), (30, 7, 1), (3,))
+    assert settings.lead_times.for_milestone(Milestone.TRON) == (60, 14)
+    assert settings.lead_times.for_milestone(Milestone.CHAN) == (30, 7, 1)
+    assert settings.lead_times.for_milestone(None) == (3,)
+    assert settings.lead_times.longest == 60
 
 
 def test_readme_documents_every_environment_variable():

@@ -73,12 +73,11 @@ def test_digest_cli_dry_run(runner, tmp_path):
 
 def test_milestones_come_first_within_a_week(tmp_path):
     from calendar_service.alerts.delivery import Outbox
-    from calendar_service.model import Event, Observance, Registry, SolarDate
+    from calendar_service.model import Bilingual, Event, Observance, Registry, SolarDate
 
     early = Event(
         "early",
-        "Sự kiện đầu tuần",
-        "the early event",
+        Bilingual("Sự kiện đầu tuần", "the early event"),
         "historical",
         SolarDate(1990, 5, 6),
         Observance.YEARLY,
@@ -86,8 +85,7 @@ def test_milestones_come_first_within_a_week(tmp_path):
     )
     late = Event(
         "late",
-        "Sự kiện cuối tuần",
-        "the late event",
+        Bilingual("Sự kiện cuối tuần", "the late event"),
         "historical",
         SolarDate(1974, 5, 11),
         Observance.YEARLY,

@@ -14,11 +14,14 @@ from paths import REAL_REGISTRY
 
 from calendar_service.cli import main
 from calendar_service.config import load_settings
+from calendar_service.dates.anniversaries import occurrences
 from calendar_service.errors import CalendarServiceError
 from calendar_service.feeds import ical
 from calendar_service.feeds.ical import WarmCache
+from calendar_service.feeds.kinds import FeedKind, FeedSpec
 from calendar_service.feeds.publish import plan, publish
 from calendar_service.feeds.stamps import STATE_FILE
+from calendar_service.i18n import Language
 from calendar_service.registry.checks import load_registry
 
 TODAY = dt.date(2024, 3, 1)
@@ -180,6 +183,38 @@ def test_index_lists_every_feed_with_titles(published):
     assert "en/country/sd.ics" not in by_path, "Sudan has no dated entry: no empty feed"
     for item in index["feeds"]:
         assert (published / item["path"]).exists()
+
+
+def test_feed_kinds_decide_membership():
+    found = {
+        (o.event.id, o.date.year): o
+        for o in occurrences(load_registry(REAL_REGISTRY), dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    }
+    dien_bien_phu = found[("dien-bien-phu", 2024)]  # historical, 70th: năm tròn
+    gac_ma = found[("hai-chien-gac-ma", 2024)]  # borders and seas, 36th: no milestone
+    sweden = found[("quan-he-ngoai-giao-sweden", 2024)]  # diplomatic, Sweden, 55th: năm chẵn
+    members = {
+        kind: {o.event.id for o in (dien_bien_phu, gac_ma, sweden) if kind.includes(o, key)}
+        for kind, key in [
+            (FeedKind.ALL, None),
+            (FeedKind.MILESTONES, None),
+            (FeedKind.PLANNING, None),
+            (FeedKind.CATEGORY, "borders-seas"),
+            (FeedKind.COUNTRY, "SE"),
+        ]
+    }
+    assert members == {
+        FeedKind.ALL: {"dien-bien-phu", "hai-chien-gac-ma", "quan-he-ngoai-giao-sweden"},
+        FeedKind.MILESTONES: {"dien-bien-phu", "quan-he-ngoai-giao-sweden"},
+        FeedKind.PLANNING: {"dien-bien-phu", "quan-he-ngoai-giao-sweden"},
+        FeedKind.CATEGORY: {"hai-chien-gac-ma"},
+        FeedKind.COUNTRY: {"quan-he-ngoai-giao-sweden"},
+    }
+    spec = FeedSpec(Language.EN, FeedKind.COUNTRY, "SE", alarms=True)
+    assert spec.includes(sweden) and not spec.includes(gac_ma)
+    assert spec.path == "en/country/se-alarms.ics"
+    item = {"lang": "en", "kind": "country", "key": "SE", "alarms": True}
+    assert FeedSpec.from_index(item) == spec
 
 
 def test_window_follows_today(real, tmp_path):

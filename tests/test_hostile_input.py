@@ -428,10 +428,9 @@ def test_nasty_text_is_escaped_in_mail_headers(nasty, tmp_path):
     from calendar_service.alerts.ledger import Ledger
     from calendar_service.alerts.run import run_alerts
     from calendar_service.alerts.subscribers import Subscriber
+    from calendar_service.model import LeadTimes
 
-    subscriber = Subscriber(
-        "a@example.org", 'Tên <x@y>, "quoted"', lead_tron=(7,), lead_chan=(7,), lead_yearly=(7,)
-    )
+    subscriber = Subscriber("a@example.org", 'Tên <x@y>, "quoted"', lead_times=LeadTimes((7,), (7,), (7,)))
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     run_alerts(
         load_registry(nasty),

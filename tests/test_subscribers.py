@@ -10,7 +10,7 @@ import pytest
 from calendar_service.alerts.subscribers import load_subscribers
 from calendar_service.config import load_settings
 from calendar_service.errors import SubscribersError
-from calendar_service.model import Event, Milestone, Observance, Occurrence, SolarDate
+from calendar_service.model import Bilingual, Event, Milestone, Observance, Occurrence, SolarDate
 
 SETTINGS = load_settings(environ={})
 
@@ -29,7 +29,13 @@ def errors(tmp_path, text, lang="en"):
 
 def occurrence(category="historical", country=None, milestone=Milestone.TRON):
     event = Event(
-        "e", "Sự kiện", "the event", category, SolarDate(1954, 5, 7), Observance.YEARLY, (), country
+        "e",
+        Bilingual("Sự kiện", "the event"),
+        category,
+        SolarDate(1954, 5, 7),
+        Observance.YEARLY,
+        (),
+        country,
     )
     return Occurrence(event, dt.date(2024, 5, 7), 70, milestone)
 
@@ -38,9 +44,9 @@ def test_email_only_follows_everything_with_default_lead_times(tmp_path):
     (subscriber,) = load_subscribers(write(tmp_path, "subscribers:\n  - email: a@example.org\n"), SETTINGS)
     assert subscriber.language == "vi" and subscriber.digest
     assert subscriber.wants(occurrence()) and subscriber.wants(occurrence("diplomatic", "SE", None))
-    assert subscriber.lead_times(occurrence()) == (90, 30, 7, 1)
-    assert subscriber.lead_times(occurrence(milestone=Milestone.CHAN)) == (30, 7, 1)
-    assert subscriber.lead_times(occurrence(milestone=None)) == (7, 1)
+    assert subscriber.lead_times.for_milestone(Milestone.TRON) == (90, 30, 7, 1)
+    assert subscriber.lead_times.for_milestone(Milestone.CHAN) == (30, 7, 1)
+    assert subscriber.lead_times.for_milestone(None) == (7, 1)
 
 
 def test_interests_and_overrides(tmp_path):
@@ -67,8 +73,8 @@ def test_interests_and_overrides(tmp_path):
     assert subscriber.wants(occurrence("borders-seas"))
     assert not subscriber.wants(occurrence("historical"))
     assert not subscriber.wants(occurrence("diplomatic", "SE", Milestone.CHAN)), "năm tròn only"
-    assert subscriber.lead_times(occurrence("borders-seas")) == (60, 14)
-    assert subscriber.lead_times(occurrence("borders-seas", milestone=None)) == (3,)
+    assert subscriber.lead_times.for_milestone(Milestone.TRON) == (60, 14)
+    assert subscriber.lead_times.for_milestone(None) == (3,)
 
 
 def test_missing_file_means_no_subscribers(tmp_path):

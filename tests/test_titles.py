@@ -7,12 +7,20 @@ import datetime as dt
 import pytest
 
 from calendar_service.dates.titles import day, full_day, occurrence_title, ordinal, unverified_title
-from calendar_service.model import Event, LunarRule, Milestone, Observance, Occurrence, SolarDate, Unverified
+from calendar_service.model import (
+    Bilingual,
+    Event,
+    LunarRule,
+    Milestone,
+    Observance,
+    Occurrence,
+    SolarDate,
+    Unverified,
+)
 
 DBP = Event(
     "dien-bien-phu",
-    "Chiến thắng Điện Biên Phủ",
-    "the Điện Biên Phủ Victory",
+    Bilingual("Chiến thắng Điện Biên Phủ", "the Điện Biên Phủ Victory"),
     "historical",
     SolarDate(1954, 5, 7),
     Observance.YEARLY,
@@ -59,8 +67,7 @@ def test_english_ordinals_follow_cldr(n, text):
 def test_lunar_titles():
     gio_to = Event(
         "gio-to",
-        "Giỗ Tổ Hùng Vương",
-        "the Hùng Kings' Commemoration Day",
+        Bilingual("Giỗ Tổ Hùng Vương", "the Hùng Kings' Commemoration Day"),
         "holiday",
         LunarRule(3, 10),
         Observance.YEARLY,
@@ -76,8 +83,10 @@ def test_lunar_titles():
 def test_year_only_title_for_dates_to_verify():
     sudan = Event(
         "sudan",
-        "Thiết lập quan hệ ngoại giao Việt Nam – Sudan",
-        "the establishment of diplomatic relations between Việt Nam and Sudan",
+        Bilingual(
+            "Thiết lập quan hệ ngoại giao Việt Nam – Sudan",
+            "the establishment of diplomatic relations between Việt Nam and Sudan",
+        ),
         "diplomatic",
         SolarDate(1969),
         Observance.MILESTONES,

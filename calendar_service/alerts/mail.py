@@ -33,7 +33,7 @@ from ..dates.titles import (
 from ..feeds.entries import countdown, entry_url, occurrence_entry, source_lines
 from ..feeds.ical import event_calendar
 from ..feeds.stamps import stamp_for
-from ..i18n import gettext, translations
+from ..i18n import Language, gettext, translations
 from ..model import Occurrence, Registry
 from .subscribers import Subscriber
 
@@ -41,7 +41,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 DIGEST_WEEKS = 8
 
 
-def _environment(lang: str) -> jinja2.Environment:
+def _environment(lang: Language) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -93,7 +93,7 @@ def _envelope(
     return message
 
 
-def alert_subject(occurrence: Occurrence, days_left: int, late: bool, lang: str) -> str:
+def alert_subject(occurrence: Occurrence, days_left: int, late: bool, lang: Language) -> str:
     prefix = countdown(days_left, lang)
     if late:
         prefix = gettext("[{days} days to go · late]", lang).format(days=days_left)
@@ -132,7 +132,7 @@ def alert_message(
         "late": late,
         "lead": lead,
         "due": day(occurrence.date - dt.timedelta(days=lead), lang),
-        "note": occurrence.event.note(lang),
+        "note": occurrence.event.note.get(lang) if occurrence.event.note else None,
         "sources": source_lines(occurrence, registry, lang),
         "url": entry_url(settings, occurrence.event.id, lang),
         "unsubscribe": subscriber.unsubscribe,

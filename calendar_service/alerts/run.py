@@ -46,7 +46,7 @@ def occurrence_key(occurrence: Occurrence) -> str:
 
 
 def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date) -> list[DueAlert]:
-    longest = max((max(s.lead_tron + s.lead_chan + s.lead_yearly) for s in subscribers), default=0)
+    longest = max((s.lead_times.longest for s in subscribers), default=0)
     found = occurrences(registry, today, today + dt.timedelta(days=longest))
     due = []
     for subscriber in subscribers:
@@ -55,7 +55,7 @@ def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date
                 continue
             passed = sorted(
                 lead
-                for lead in subscriber.lead_times(occurrence)
+                for lead in subscriber.lead_times.for_milestone(occurrence.milestone)
                 if occurrence.date - dt.timedelta(days=lead) <= today
             )
             if not passed:

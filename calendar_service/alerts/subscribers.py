@@ -10,19 +10,19 @@ or its country is listed. ``milestones`` is ``all`` (default), ``milestones``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import OPTIONS, Settings, days_list
+from ..config import DEFAULT_LEAD_TIMES, Settings, days_list
 from ..errors import Location, Problem, SubscribersError, YamlFileError, problem
-from ..i18n import LANGUAGES, N_
-from ..model import CATEGORIES, Milestone, Occurrence
+from ..i18n import LANGUAGES, N_, Language
+from ..model import CATEGORIES, LeadTimes, MilestoneFilter, Occurrence
 from ..registry.fields import COUNTRIES, Reader
 from ..registry.yamlfile import YamlList, YamlMap, load
 
 EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
-MILESTONE_FILTERS = ("all", "milestones", "tron")
 _FIELDS = {
     "email",
     "name",
@@ -34,7 +34,7 @@ _FIELDS = {
     "digest",
     "unsubscribe",
 }
-_LEVELS = ("tron", "chan", "yearly")
+_LEVELS = ("tron", "chan", "yearly")  # the YAML keys, and the fields of LeadTimes
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,11 @@ class Subscriber:
 
     email: str
     name: str | None = None
-    language: str = "vi"
+    language: Language = Language.VI
     categories: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
-    milestones: str = "all"
-    lead_tron: tuple[int, ...] = OPTIONS["lead_times_tron"].default
-    lead_chan: tuple[int, ...] = OPTIONS["lead_times_chan"].default
-    lead_yearly: tuple[int, ...] = OPTIONS["lead_times_yearly"].default
+    milestones: MilestoneFilter = MilestoneFilter.ALL
+    lead_times: LeadTimes = DEFAULT_LEAD_TIMES
     digest: bool = True
     unsubscribe: str | None = None
 
@@ -58,16 +56,7 @@ class Subscriber:
         if self.categories or self.countries:
             if event.category not in self.categories and event.country not in self.countries:
                 return False
-        if self.milestones == "milestones" and occurrence.milestone is None:
-            return False
-        if self.milestones == "tron" and occurrence.milestone is not Milestone.TRON:
-            return False
-        return True
-
-    def lead_times(self, occurrence: Occurrence) -> tuple[int, ...]:
-        return {Milestone.TRON: self.lead_tron, Milestone.CHAN: self.lead_chan}.get(
-            occurrence.milestone, self.lead_yearly
-        )
+        return self.milestones.accepts(occurrence.milestone)
 
 
 def _names(reader: Reader, data: YamlMap, key: str, email: str, allowed, upper=False) -> frozenset[str]:
@@ -83,18 +72,15 @@ def _names(reader: Reader, data: YamlMap, key: str, email: str, allowed, upper=F
     return items
 
 
-def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -> dict[str, tuple[int, ...]]:
-    leads = {
-        "tron": settings.lead_times_tron,
-        "chan": settings.lead_times_chan,
-        "yearly": settings.lead_times_yearly,
-    }
+def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -> LeadTimes:
+    """The settings' lead times, with the levels the subscriber gives instead."""
     if "lead_times" not in data:
-        return leads
+        return settings.lead_times
     given = reader.mapping(data["lead_times"], data.where("lead_times"), entry=email, field="lead_times")
     if given is None:
-        return leads
+        return settings.lead_times
     reader.unknown_fields(given, set(_LEVELS), entry=email, prefix="lead_times.")
+    leads: dict[str, tuple[int, ...]] = {}
     for level, value in given.items():
         if level in _LEVELS:
             try:
@@ -106,7 +92,7 @@ def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -
                     entry=email,
                     field=f"lead_times.{level}",
                 )
-    return leads
+    return dataclasses.replace(settings.lead_times, **leads)
 
 
 def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber | None:
@@ -126,7 +112,7 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
     milestones = reader.choice(
         data,
         "milestones",
-        MILESTONE_FILTERS,
+        tuple(MilestoneFilter),
         email,
         N_("unknown milestone filter '{value}' (known: {allowed})"),
         default="all",
@@ -150,13 +136,11 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
     return Subscriber(
         email,
         name,
-        language,
+        Language(language),
         categories,
         countries,
-        milestones,
-        leads["tron"],
-        leads["chan"],
-        leads["yearly"],
+        MilestoneFilter(milestones),
+        leads,
         digest,
         unsubscribe,
     )

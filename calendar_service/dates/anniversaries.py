@@ -18,6 +18,7 @@ from ..model import (
     Event,
     LunarRule,
     Milestone,
+    MilestoneFilter,
     Occurrence,
     Precision,
     Registry,
@@ -33,7 +34,7 @@ class Query:
 
     categories: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
-    milestones_only: bool = False
+    milestones: MilestoneFilter = MilestoneFilter.ALL
     text: str | None = None
 
     def matches(self, event: Event, milestone: Milestone | None) -> bool:
@@ -41,11 +42,11 @@ class Query:
             return False
         if self.countries and event.country not in self.countries:
             return False
-        if self.milestones_only and milestone is None:
+        if not self.milestones.accepts(milestone):
             return False
         if self.text:
             needle = fold(self.text)
-            haystack = " ".join((event.id, fold(event.title_vi), fold(event.title_en)))
+            haystack = " ".join((event.id, fold(event.title.vi), fold(event.title.en)))
             if needle not in haystack:
                 return False
         return True

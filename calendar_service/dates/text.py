@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from ..i18n import gettext
+from ..i18n import Language, gettext
 from ..model import Occurrence, Unverified
 from ..registry.report import to_json  # noqa: F401  (re-exported for the CLI and API)
 from .titles import category_name, day, milestone_name, occurrence_title, unverified_title
 
 
-def occurrence_dict(occurrence: Occurrence, lang: str) -> dict[str, object]:
+def occurrence_dict(occurrence: Occurrence, lang: Language) -> dict[str, object]:
     event = occurrence.event
     return {
         "event_id": event.id,
@@ -39,7 +39,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def upcoming_text(
-    occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: str
+    occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: Language
 ) -> str:
     if not occurrences:
         out = gettext("No anniversaries in this period.", lang) + "\n"

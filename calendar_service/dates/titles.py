@@ -13,12 +13,12 @@ import functools
 from babel import Locale
 from babel.dates import format_date
 
-from ..i18n import N_, gettext
+from ..i18n import N_, Language, gettext
 from ..model import CATEGORY_NAMES, Event, LunarRule, Milestone, Occurrence, Precision, SolarDate, Unverified
 
 # CLDR patterns: the documents write 7/5/1954; English prose writes 7 May 1954.
-_DAY_PATTERN = {"vi": "d/M/y", "en": "d MMMM y"}
-_MONTH_PATTERN = {"vi": "M/y", "en": "MMMM y"}
+_DAY_PATTERN = {Language.VI: "d/M/y", Language.EN: "d MMMM y"}
+_MONTH_PATTERN = {Language.VI: "M/y", Language.EN: "MMMM y"}
 
 # English ordinal suffixes by CLDR ordinal plural category; other languages
 # translate them (Vietnamese: "thứ {n}").
@@ -36,29 +36,29 @@ MILESTONE_NAMES = {
 
 
 @functools.lru_cache(maxsize=8)
-def _locale(lang: str) -> Locale:
+def _locale(lang: Language) -> Locale:
     return Locale.parse(lang)
 
 
 @functools.lru_cache(maxsize=4096)
-def ordinal(n: int, lang: str) -> str:
+def ordinal(n: int, lang: Language) -> str:
     category = _locale(lang).ordinal_form(n)
     return gettext(_ORDINALS.get(category, _ORDINALS["other"]), lang).format(n=n)
 
 
 @functools.lru_cache(maxsize=65536)
-def day(value: dt.date, lang: str) -> str:
+def day(value: dt.date, lang: Language) -> str:
     """A date as the documents write it (vi: 7/5/2024; en: 7 May 2024)."""
-    return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN["en"]), locale=_locale(lang))
+    return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN[Language.EN]), locale=_locale(lang))
 
 
 @functools.lru_cache(maxsize=8192)
-def full_day(value: dt.date, lang: str) -> str:
+def full_day(value: dt.date, lang: Language) -> str:
     """A date with its weekday ("Thứ Ba, 7 tháng 5, 2024")."""
     return format_date(value, "full", locale=_locale(lang))
 
 
-def solar(origin: SolarDate, lang: str) -> str:
+def solar(origin: SolarDate, lang: Language) -> str:
     """An origin date at its precision: 7/5/1954, 5/1954 or 1954."""
     if origin.precision is Precision.DAY:
         return day(origin.as_date(), lang)
@@ -67,7 +67,7 @@ def solar(origin: SolarDate, lang: str) -> str:
     return str(origin.year)
 
 
-def lunar_rule(rule: LunarRule, lang: str) -> str:
+def lunar_rule(rule: LunarRule, lang: Language) -> str:
     return gettext("{day_ordinal} day of the {month_ordinal} lunar month", lang).format(
         day=rule.day,
         month=rule.month,
@@ -76,19 +76,19 @@ def lunar_rule(rule: LunarRule, lang: str) -> str:
     )
 
 
-def anniversary_title(event: Event, n: int, origin: str, when: str, lang: str) -> str:
+def anniversary_title(event: Event, n: int, origin: str, when: str, lang: Language) -> str:
     return gettext("{ordinal} anniversary of {title} ({origin} – {date})", lang).format(
-        ordinal=ordinal(n, lang), n=n, title=event.title(lang), origin=origin, date=when
+        ordinal=ordinal(n, lang), n=n, title=event.title.get(lang), origin=origin, date=when
     )
 
 
-def occurrence_title(occurrence: Occurrence, lang: str) -> str:
+def occurrence_title(occurrence: Occurrence, lang: Language) -> str:
     event = occurrence.event
     when = day(occurrence.date, lang)
     if isinstance(event.origin, LunarRule):
         if occurrence.n is None:
             text = gettext("{title} ({lunar}, {date})", lang).format(
-                title=event.title(lang), lunar=lunar_rule(event.origin, lang), date=when
+                title=event.title.get(lang), lunar=lunar_rule(event.origin, lang), date=when
             )
             return text[:1].upper() + text[1:]
         origin = gettext("{year}, {lunar}", lang).format(
@@ -98,36 +98,36 @@ def occurrence_title(occurrence: Occurrence, lang: str) -> str:
     return anniversary_title(event, occurrence.n, solar(event.origin, lang), when, lang)
 
 
-def anniversary_short_title(occurrence: Occurrence, lang: str) -> str:
+def anniversary_short_title(occurrence: Occurrence, lang: Language) -> str:
     """The title with only the anniversary's date, for mail subjects:
     "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/2024)"."""
     event = occurrence.event
     if occurrence.n is None:
         text = gettext("{title} ({date})", lang).format(
-            title=event.title(lang), date=day(occurrence.date, lang)
+            title=event.title.get(lang), date=day(occurrence.date, lang)
         )
         return text[:1].upper() + text[1:]
     return gettext("{ordinal} anniversary of {title} ({date})", lang).format(
         ordinal=ordinal(occurrence.n, lang),
         n=occurrence.n,
-        title=event.title(lang),
+        title=event.title.get(lang),
         date=day(occurrence.date, lang),
     )
 
 
-def unverified_title(item: Unverified, lang: str) -> str:
+def unverified_title(item: Unverified, lang: Language) -> str:
     return anniversary_title(item.event, item.n, solar(item.event.origin, lang), str(item.year), lang)
 
 
-def milestone_name(milestone: Milestone | None, lang: str) -> str:
+def milestone_name(milestone: Milestone | None, lang: Language) -> str:
     return gettext(MILESTONE_NAMES[milestone], lang) if milestone else ""
 
 
-def category_name(category: str, lang: str) -> str:
+def category_name(category: str, lang: Language) -> str:
     return gettext(CATEGORY_NAMES.get(category, category), lang)
 
 
-def country_name(code: str | None, lang: str) -> str:
+def country_name(code: str | None, lang: Language) -> str:
     if not code:
         return ""
     return _locale(lang).territories.get(code, code)

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..dates.lunar import from_solar
 from ..dates.titles import category_name, country_name, day, milestone_name, occurrence_title, solar
-from ..i18n import gettext
+from ..i18n import Language, gettext
 from ..model import LunarRule, Occurrence, Registry
-from .kinds import lead_times
 
 UID_DOMAIN = "calendar-service"
 
@@ -45,16 +44,16 @@ def _year_key(occurrence: Occurrence) -> int:
     return occurrence.date.year
 
 
-def uid(occurrence: Occurrence, lang: str, lead: int | None = None) -> str:
+def uid(occurrence: Occurrence, lang: Language, lead: int | None = None) -> str:
     suffix = f"-t{lead}" if lead is not None else ""
     return f"{occurrence.event.id}-{_year_key(occurrence)}{suffix}.{lang}@{UID_DOMAIN}"
 
 
-def entry_url(settings: Settings, event_id: str, lang: str) -> str:
+def entry_url(settings: Settings, event_id: str, lang: Language) -> str:
     return f"{settings.base_url}/entries/{event_id}?lang={lang}"
 
 
-def source_lines(occurrence: Occurrence, registry: Registry, lang: str) -> list[str]:
+def source_lines(occurrence: Occurrence, registry: Registry, lang: Language) -> list[str]:
     lines = []
     for citation in occurrence.event.sources:
         if citation.document:
@@ -67,7 +66,7 @@ def source_lines(occurrence: Occurrence, registry: Registry, lang: str) -> list[
     return lines
 
 
-def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lang: str) -> str:
+def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> str:
     event = occurrence.event
     lines = [occurrence_title(occurrence, lang)]
     labels = [category_name(event.category, lang)]
@@ -78,10 +77,10 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
         lines.append(gettext("Original date: {date}", lang).format(date=solar(event.origin, lang)))
     if event.country:
         lines.append(gettext("Country: {country}", lang).format(country=country_name(event.country, lang)))
-    if event.partnership(lang):
-        lines.append(gettext("Partnership: {level}", lang).format(level=event.partnership(lang)))
-    if event.note(lang):
-        lines.append(gettext("Note: {note}", lang).format(note=event.note(lang)))
+    if event.partnership:
+        lines.append(gettext("Partnership: {level}", lang).format(level=event.partnership.get(lang)))
+    if event.note:
+        lines.append(gettext("Note: {note}", lang).format(note=event.note.get(lang)))
     if occurrence.estimated:
         lines.append(gettext("The date is computed beyond the years the lunar tables confirm.", lang))
     lines.append(gettext("Sources:", lang))
@@ -90,18 +89,19 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     return "\n".join(lines)
 
 
-def countdown(days: int, lang: str) -> str:
+def countdown(days: int, lang: Language) -> str:
     return gettext("[{days} days to go]", lang).format(days=days)
 
 
-def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: str) -> Entry:
+def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> Entry:
     event = occurrence.event
     categories = [category_name(event.category, lang)]
     if occurrence.milestone:
         categories.append(milestone_name(occurrence.milestone, lang))
     summary = occurrence_title(occurrence, lang)
     reminders = tuple(
-        (days, f"{countdown(days, lang)} {summary}") for days in lead_times(occurrence, settings)
+        (days, f"{countdown(days, lang)} {summary}")
+        for days in settings.lead_times.for_milestone(occurrence.milestone)
     )
     return Entry(
         uid(occurrence, lang),
@@ -115,13 +115,13 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
 
 
 def planning_entries(
-    occurrence: Occurrence, base: Entry, start: dt.date, end: dt.date, settings: Settings, lang: str
+    occurrence: Occurrence, base: Entry, start: dt.date, end: dt.date, settings: Settings, lang: Language
 ) -> list[Entry]:
     """Lead-time entries ("[30 days to go] …") for a round-year anniversary."""
     if occurrence.milestone is None:
         return []
     entries = []
-    for days in lead_times(occurrence, settings):
+    for days in settings.lead_times.for_milestone(occurrence.milestone):
         when = occurrence.date - dt.timedelta(days=days)
         if start <= when <= end:
             summary = f"{countdown(days, lang)} {base.summary}"

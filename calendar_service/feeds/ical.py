@@ -15,6 +15,7 @@ import icalendar
 
 from .. import __version__
 from ..config import Settings
+from ..i18n import Language
 from .entries import Entry
 from .kinds import FeedSpec
 
@@ -190,7 +191,7 @@ def calendar_bytes(
     return b"".join([head[: -len(_END)], *events, _END])
 
 
-def event_calendar(entry: Entry, stamp: Stamp, lang: str) -> bytes:
+def event_calendar(entry: Entry, stamp: Stamp, lang: Language) -> bytes:
     """A one-event calendar (METHOD:PUBLISH) with the feed's UID, for mail attachments."""
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")

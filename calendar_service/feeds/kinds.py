@@ -5,30 +5,65 @@ descriptions in each language, and the date window they cover.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..config import Settings
 from ..dates.titles import category_name, country_name
-from ..i18n import LANGUAGES, N_, gettext
-from ..model import CATEGORIES, Milestone, Occurrence, Precision, Registry
+from ..i18n import LANGUAGES, N_, Language, gettext
+from ..model import CATEGORIES, Occurrence, Precision, Registry
+
+
+class FeedKind(StrEnum):
+    """What a feed holds; its value is the kind written in ``index.json``."""
+
+    ALL = "all"
+    MILESTONES = "milestones"  # năm tròn and năm chẵn
+    PLANNING = "planning"  # lead-time entries before each năm tròn and năm chẵn
+    CATEGORY = "category"  # key: the category
+    COUNTRY = "country"  # key: the country code
+    CUSTOM = "custom"  # chosen by a query (a filtered feed); key: the selection, as text
+
+    def includes(self, occurrence: Occurrence, key: str | None = None) -> bool:
+        """Whether the occurrence belongs in a feed of this kind and key. A
+        custom feed holds what its query chose, so it takes whatever it is given."""
+        if self is FeedKind.CATEGORY:
+            return key == occurrence.event.category
+        if self is FeedKind.COUNTRY:
+            return key == occurrence.event.country
+        if self is FeedKind.MILESTONES or self is FeedKind.PLANNING:
+            return occurrence.milestone is not None
+        return True
 
 
 @dataclass(frozen=True)
 class FeedSpec:
     """One published feed: ``<lang>/<name>.ics``."""
 
-    lang: str
-    kind: str  # all, milestones, planning, category, country
+    lang: Language
+    kind: FeedKind
     key: str | None = None  # the category or the country code
     alarms: bool = False
 
+    @classmethod
+    def from_index(cls, item: Mapping[str, object]) -> FeedSpec:
+        """The spec of a feed listed in ``index.json``."""
+        return cls(Language(item["lang"]), FeedKind(item["kind"]), item["key"], bool(item["alarms"]))
+
+    def includes(self, occurrence: Occurrence) -> bool:
+        return self.kind.includes(occurrence, self.key)
+
     @property
     def name(self) -> str:
-        base = {
-            "category": f"category/{self.key}",
-            "country": f"country/{(self.key or '').lower()}",
-            "custom": "filtered",
-        }.get(self.kind, self.kind)
+        if self.kind is FeedKind.CATEGORY:
+            base = f"category/{self.key}"
+        elif self.kind is FeedKind.COUNTRY:
+            base = f"country/{(self.key or '').lower()}"
+        elif self.kind is FeedKind.CUSTOM:
+            base = "filtered"
+        else:
+            base = self.kind.value
         return base + ("-alarms" if self.alarms else "")
 
     @property
@@ -37,9 +72,9 @@ class FeedSpec:
 
     def title(self) -> str:
         lang = self.lang
-        if self.kind == "category":
+        if self.kind is FeedKind.CATEGORY:
             subject = category_name(self.key, lang)
-        elif self.kind == "country":
+        elif self.kind is FeedKind.COUNTRY:
             subject = country_name(self.key, lang)
         else:
             subject = gettext(_KIND_NAMES[self.kind], lang)
@@ -51,9 +86,9 @@ class FeedSpec:
     def description(self) -> str:
         lang = self.lang
         text = gettext(_KIND_DESCRIPTIONS[self.kind], lang).format(
-            category=category_name(self.key, lang) if self.kind == "category" else "",
-            country=country_name(self.key, lang) if self.kind == "country" else "",
-            selection=(self.key or gettext("all", lang)) if self.kind == "custom" else "",
+            category=category_name(self.key, lang) if self.kind is FeedKind.CATEGORY else "",
+            country=country_name(self.key, lang) if self.kind is FeedKind.COUNTRY else "",
+            selection=(self.key or gettext("all", lang)) if self.kind is FeedKind.CUSTOM else "",
         )
         if self.alarms:
             text += " " + gettext("Each entry carries reminders at the configured lead times.", lang)
@@ -61,20 +96,20 @@ class FeedSpec:
 
 
 _KIND_NAMES = {
-    "all": N_("all"),
-    "milestones": N_("round and half-decade years"),
-    "planning": N_("planning (lead times)"),
-    "custom": N_("selection"),
+    FeedKind.ALL: N_("all"),
+    FeedKind.MILESTONES: N_("round and half-decade years"),
+    FeedKind.PLANNING: N_("planning (lead times)"),
+    FeedKind.CUSTOM: N_("selection"),
 }
 _KIND_DESCRIPTIONS = {
-    "all": N_("Every anniversary and commemoration in the registry, with its sources."),
-    "milestones": N_("Only năm tròn (multiples of 10) and năm chẵn (multiples of 5) anniversaries."),
-    "planning": N_(
+    FeedKind.ALL: N_("Every anniversary and commemoration in the registry, with its sources."),
+    FeedKind.MILESTONES: N_("Only năm tròn (multiples of 10) and năm chẵn (multiples of 5) anniversaries."),
+    FeedKind.PLANNING: N_(
         "Lead-time reminders for content planning: an entry 30, 7 … days before each round-year anniversary."
     ),
-    "category": N_("Anniversaries in the category: {category}."),
-    "country": N_("Anniversaries concerning {country}, including diplomatic relations."),
-    "custom": N_("Anniversaries chosen by the feed's address: {selection}."),
+    FeedKind.CATEGORY: N_("Anniversaries in the category: {category}."),
+    FeedKind.COUNTRY: N_("Anniversaries concerning {country}, including diplomatic relations."),
+    FeedKind.CUSTOM: N_("Anniversaries chosen by the feed's address: {selection}."),
 }
 
 
@@ -84,11 +119,11 @@ def feed_specs(registry: Registry) -> list[FeedSpec]:
     countries = sorted({e.country for e in registry.events if e.country and e.precision is Precision.DAY})
     specs = []
     for lang in LANGUAGES:
-        specs += [FeedSpec(lang, "all"), FeedSpec(lang, "all", alarms=True)]
-        specs += [FeedSpec(lang, "milestones"), FeedSpec(lang, "milestones", alarms=True)]
-        specs.append(FeedSpec(lang, "planning"))
-        specs += [FeedSpec(lang, "category", category) for category in CATEGORIES]
-        specs += [FeedSpec(lang, "country", code) for code in countries]
+        specs += [FeedSpec(lang, FeedKind.ALL), FeedSpec(lang, FeedKind.ALL, alarms=True)]
+        specs += [FeedSpec(lang, FeedKind.MILESTONES), FeedSpec(lang, FeedKind.MILESTONES, alarms=True)]
+        specs.append(FeedSpec(lang, FeedKind.PLANNING))
+        specs += [FeedSpec(lang, FeedKind.CATEGORY, category) for category in CATEGORIES]
+        specs += [FeedSpec(lang, FeedKind.COUNTRY, code) for code in countries]
     return specs
 
 
@@ -98,10 +133,3 @@ def window(today: dt.date, settings: Settings) -> tuple[dt.date, dt.date]:
         dt.date(today.year - settings.window_years_back, 1, 1),
         dt.date(today.year + settings.window_years_ahead, 12, 31),
     )
-
-
-def lead_times(occurrence: Occurrence, settings: Settings) -> tuple[int, ...]:
-    return {
-        Milestone.TRON: settings.lead_times_tron,
-        Milestone.CHAN: settings.lead_times_chan,
-    }.get(occurrence.milestone, settings.lead_times_yearly)

@@ -31,7 +31,7 @@ from ..i18n import LANGUAGES, gettext
 from ..model import Registry
 from .entries import Entry, occurrence_entry, planning_entries
 from .ical import EventCache, Stamp, WarmCache, calendar_bytes
-from .kinds import FeedSpec, feed_specs, window
+from .kinds import FeedKind, FeedSpec, feed_specs, window
 from .stamps import STATE_FILE, load_state, next_stamp
 
 INDEX_FILE = "index.json"
@@ -84,18 +84,14 @@ def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpe
     feeds: dict[FeedSpec, list[Entry]] = {spec: [] for spec in feed_specs(registry)}
     by_lang = {lang: [s for s in feeds if s.lang == lang] for lang in LANGUAGES}
     for occurrence in found:
-        event = occurrence.event
         for lang in LANGUAGES:
             entry = occurrence_entry(occurrence, registry, settings, lang)
             for spec in by_lang[lang]:
-                if spec.kind == "planning":
+                if not spec.includes(occurrence):
+                    continue
+                if spec.kind is FeedKind.PLANNING:
                     feeds[spec] += planning_entries(occurrence, entry, start, end, settings, lang)
-                elif (
-                    spec.kind == "all"
-                    or (spec.kind == "milestones" and occurrence.milestone is not None)
-                    or (spec.kind == "category" and spec.key == event.category)
-                    or (spec.kind == "country" and spec.key == event.country)
-                ):
+                else:
                     feeds[spec].append(entry)
     return feeds
 
@@ -113,7 +109,7 @@ def _index(
                 "name": spec.name,
                 "path": spec.path,
                 "lang": spec.lang,
-                "kind": spec.kind,
+                "kind": spec.kind.value,
                 "key": spec.key,
                 "alarms": spec.alarms,
                 "title": spec.title(),

@@ -10,7 +10,7 @@ from babel import Locale
 
 from ..errors import Location, Problem, problem
 from ..i18n import N_
-from ..model import SolarDate
+from ..model import Bilingual, SolarDate
 from .yamlfile import YamlList, YamlMap
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters
@@ -110,21 +110,19 @@ class Reader:
             return None
         return SolarDate(year, month, day)
 
-    def bilingual(
-        self, data: YamlMap, key: str, *, entry=None, required=True, prefix=""
-    ) -> tuple[str | None, str | None]:
-        """A text given in both languages: ``{vi: …, en: …}``."""
+    def bilingual(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> Bilingual | None:
+        """A text given in both languages: ``{vi: …, en: …}``; None when it is
+        absent (and optional) or when a language is missing (a problem then says so)."""
         name = prefix + key
         if key not in data and not required:
-            return None, None
+            return None
         value = self.mapping(data.get(key), data.where(key), entry=entry, field=name)
         if value is None:
-            return None, None
+            return None
         self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=name + ".")
-        return (
-            self.text(value, "vi", entry=entry, prefix=name + "."),
-            self.text(value, "en", entry=entry, prefix=name + "."),
-        )
+        vi = self.text(value, "vi", entry=entry, prefix=name + ".")
+        en = self.text(value, "en", entry=entry, prefix=name + ".")
+        return Bilingual(vi, en) if vi is not None and en is not None else None
 
     def items(self, data: YamlMap, key: str, *, entry=None, required=True) -> list[tuple[object, Location]]:
         value = data.get(key)

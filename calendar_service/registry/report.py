@@ -34,7 +34,7 @@ def validation_text(report: Report, lang: str) -> str:
                     entry=conflict.event_id,
                     stated=stated,
                     chosen=conflict.chosen,
-                    reason=conflict.resolution.reason(lang),
+                    reason=conflict.resolution.reason.get(lang),
                 )
             )
     for cover in report.coverage:
@@ -78,7 +78,7 @@ def validation_json(report: Report, lang: str) -> str:
                     "dates": c.dates,
                     "resolved": c.resolved,
                     "chosen": c.chosen,
-                    "reason": c.resolution.reason(lang) if c.resolution else None,
+                    "reason": c.resolution.reason.get(lang) if c.resolution else None,
                 }
                 for c in report.conflicts
             ],
@@ -100,7 +100,7 @@ def validation_json(report: Report, lang: str) -> str:
                     "entry": e.id,
                     "date": e.origin.iso(),
                     "precision": e.precision.value,
-                    "title": e.title(lang),
+                    "title": e.title.get(lang),
                 }
                 for e in report.to_verify
             ],

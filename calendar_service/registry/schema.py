@@ -155,7 +155,7 @@ def _origin(reader: Reader, data: YamlMap, ident: str | None) -> SolarDate | Lun
 def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
     ident = reader.text(data, "id")
     reader.unknown_fields(data, _EVENT_FIELDS, entry=ident)
-    title_vi, title_en = reader.bilingual(data, "title", entry=ident)
+    title = reader.bilingual(data, "title", entry=ident)
     origin = _origin(reader, data, ident)
     category = reader.choice(
         data, "category", CATEGORIES, ident, N_("unknown category '{value}' (known: {allowed})")
@@ -189,26 +189,21 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
         if found is not None:
             reader.unknown_fields(found, {"date", "reason"}, entry=ident, prefix="resolution.")
             chosen = reader.solar_date(found, "date", entry=ident, prefix="resolution.")
-            reason_vi, reason_en = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
-            resolution = (
-                Resolution(chosen, reason_vi, reason_en) if chosen and reason_vi and reason_en else None
-            )
+            reason = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
+            resolution = Resolution(chosen, reason) if chosen and reason else None
     note = reader.bilingual(data, "note", entry=ident, required=False)
-    if None in (ident, title_vi, title_en, origin, category, observance) or None in sources:
+    if None in (ident, title, origin, category, observance) or None in sources:
         return None
     return Event(
         ident,
-        title_vi,
-        title_en,
+        title,
         category,
         origin,
         Observance(observance),
         tuple(sources),
         country,
-        partnership[0],
-        partnership[1],
-        note[0],
-        note[1],
+        partnership,
+        note,
         resolution,
         data.location,
     )

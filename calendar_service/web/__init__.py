@@ -1,8 +1,9 @@
 """The web service: an application factory, as in Flask's tutorial (flaskr).
 
 Blueprints: ``feeds`` (published .ics files and filtered feeds), ``pages``
-(planning view, month grid, year overview, entry pages, subscribe page, CSV),
-``api`` (JSON and /healthz). Languages through Flask-Babel: ``?lang=``, then
+(planning view with month grid and year overview, CSV export, entry pages,
+subscribe page: one module each, their URLs in ``pages.py``), ``api`` (JSON
+and /healthz). Languages through Flask-Babel: ``?lang=``, then
 the ``lang`` cookie, then Accept-Language; Vietnamese by default.
 """
 
@@ -16,7 +17,7 @@ from flask_babel import Babel, Domain
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings, load_settings
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, translations
 from .state import ServiceState
 
 
@@ -28,18 +29,18 @@ class CatalogDomain(Domain):
         return translations(current_language())
 
 
-def current_language() -> str:
+def current_language() -> Language:
     return getattr(g, "lang", None) or _select_language()
 
 
-def _select_language() -> str:
+def _select_language() -> Language:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        return asked
+        return Language(asked)
     cookie = request.cookies.get("lang")
     if cookie in LANGUAGES:
-        return cookie
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        return Language(cookie)
+    return Language(request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE))
 
 
 def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:

@@ -11,7 +11,7 @@ from ..dates.anniversaries import occurrences
 from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry
 from . import current_language
-from .pages import today
+from .current import today
 from .params import MAX_DAYS, date, filters, number
 
 bp = Blueprint("api", __name__)
@@ -35,7 +35,7 @@ def api_occurrences():
     days = number(request.args, "days", 30, 1, MAX_DAYS, lang)
     chosen = filters(request.args, lang)
     end = start + dt.timedelta(days=days - 1)
-    found = [o for o in occurrences(_registry(), start, end, chosen.query()) if chosen.keep(o)]
+    found = occurrences(_registry(), start, end, chosen.query())
     return jsonify([occurrence_dict(o, lang) for o in found])
 
 
@@ -43,9 +43,9 @@ def entry_dict(event: Event, registry: Registry, lang: str) -> dict:
     origin = event.origin
     return {
         "id": event.id,
-        "title": event.title(lang),
-        "title_vi": event.title_vi,
-        "title_en": event.title_en,
+        "title": event.title.get(lang),
+        "title_vi": event.title.vi,
+        "title_en": event.title.en,
         "category": event.category,
         "country": event.country,
         "observance": event.observance.value,

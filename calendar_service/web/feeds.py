@@ -14,10 +14,10 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from ..dates.anniversaries import occurrences
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
-from ..feeds.kinds import FeedSpec, window
+from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..feeds.stamps import STATE_FILE, load_stamps
 from . import current_language
-from .pages import today as current_today
+from .current import today as current_today
 from .params import filters
 
 bp = Blueprint("feeds", __name__)
@@ -85,10 +85,10 @@ def filtered():
 
     def build() -> tuple[bytes, float]:
         start, end = window(today, settings)
-        found = [o for o in occurrences(loaded.registry, start, end, chosen.query()) if chosen.keep(o)]
+        found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
         stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
-        spec = FeedSpec(lang, "custom", _describe(chosen))
+        spec = FeedSpec(lang, FeedKind.CUSTOM, _describe(chosen))
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return data, newest.timestamp()

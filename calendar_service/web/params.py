@@ -11,13 +11,12 @@ from werkzeug.exceptions import BadRequest
 
 from ..dates.anniversaries import Query
 from ..errors import ParameterError
-from ..i18n import LANGUAGES, N_
-from ..model import CATEGORIES
+from ..i18n import LANGUAGES, N_, Language
+from ..model import CATEGORIES, MilestoneFilter
 from ..registry.fields import COUNTRIES
 
 MAX_WEEKS = 104
 MAX_DAYS = 3660
-MILESTONE_FILTERS = ("all", "milestones", "tron")
 VIEWS = ("list", "month", "year")
 
 
@@ -26,13 +25,13 @@ class BadParameter(ParameterError, BadRequest):
     with the app's error page (errors.py imports nothing from the web stage)."""
 
 
-def language(args: Mapping[str, str]) -> str | None:
+def language(args: Mapping[str, str]) -> Language | None:
     value = args.get("lang")
     if value is None:
         return None
     if value not in LANGUAGES:
         raise BadParameter("lang", N_("unknown language '{value}' (known: vi, en)"), "vi", value=value)
-    return value
+    return Language(value)
 
 
 def date(args: Mapping[str, str], name: str, default: dt.date, lang: str) -> dt.date:
@@ -84,23 +83,16 @@ def choice(args: Mapping[str, str], name: str, allowed, default: str, lang: str)
 class Filters:
     categories: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
-    milestone: str = "all"
+    milestone: MilestoneFilter = MilestoneFilter.ALL
     text: str = ""
 
     def query(self) -> Query:
-        return Query(
-            frozenset(self.categories), frozenset(self.countries), self.milestone != "all", self.text or None
-        )
-
-    def keep(self, occurrence) -> bool:
-        from ..model import Milestone
-
-        return self.milestone != "tron" or occurrence.milestone is Milestone.TRON
+        return Query(frozenset(self.categories), frozenset(self.countries), self.milestone, self.text or None)
 
     def as_args(self) -> list[tuple[str, str]]:
         args = [("category", c) for c in self.categories] + [("country", c) for c in self.countries]
-        if self.milestone != "all":
-            args.append(("milestone", self.milestone))
+        if self.milestone is not MilestoneFilter.ALL:
+            args.append(("milestone", self.milestone.value))
         if self.text:
             args.append(("q", self.text))
         return args
@@ -121,9 +113,9 @@ def filters(args, lang: str) -> Filters:
     for value in countries:
         if value not in COUNTRIES:
             raise BadParameter("country", N_("unknown country code '{value}'"), lang, value=value)
-    milestone = choice(args, "milestone", MILESTONE_FILTERS, "all", lang)
-    if args.get("milestones") in ("1", "true", "yes"):
-        milestone = "milestones" if milestone == "all" else milestone
+    milestone = MilestoneFilter(choice(args, "milestone", tuple(MilestoneFilter), "all", lang))
+    if args.get("milestones") in ("1", "true", "yes") and milestone is MilestoneFilter.ALL:
+        milestone = MilestoneFilter.MILESTONES
     text = (args.get("q") or args.get("text") or "").strip()
     if len(text) > 200:
         raise BadParameter("q", N_("the search text is longer than {high} characters"), lang, high=200)

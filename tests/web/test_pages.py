@@ -141,6 +141,22 @@ def test_entry_page_for_a_date_to_verify_and_unknown_entry(client):
     assert client.get("/entries/nope").status_code == 404
 
 
+def test_entry_page_lists_the_feeds_its_anniversaries_are_in(client):
+    sweden = text(client.get("/entries/quan-he-ngoai-giao-sweden?lang=en"))
+    listed = sweden.split("In these feeds", 1)[1]
+    for title in ("all", "round and half-decade years", "diplomatic relations", "Sweden"):
+        assert f"Anniversaries – {title}" in listed
+    assert "Anniversaries – Brazil" not in listed and "Anniversaries – historical" not in listed
+    assert "(with reminders)" not in listed
+
+
+def test_entry_with_a_date_to_verify_is_in_no_feed(client):
+    """A date known only to the year gives no dated anniversary, yet the page
+    listed the "all" and category feeds as holding the entry."""
+    sudan = text(client.get("/entries/quan-he-ngoai-giao-sudan?lang=en"))
+    assert "No dated anniversaries" in sudan and "In these feeds" not in sudan
+
+
 def test_subscribe_page_links(client):
     response = client.get("/subscribe?lang=en")
     page = text(response)

@@ -1,0 +1,157 @@
+"""The planning view: the anniversaries of a period as a list by month and
+week, a month grid or a year overview, with filters and navigation."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from urllib.parse import urlencode
+
+from babel.dates import get_day_names
+from flask import render_template, url_for
+from flask_babel import gettext as _
+
+from ..dates.anniversaries import unverified
+from ..dates.titles import category_name, country_name, day, milestone_name, unverified_title
+from ..i18n import Language
+from ..model import CATEGORIES, Registry
+from . import current
+from .selection import Selection, row, selection
+
+
+def planning():
+    shown = selection()
+    lang, view, start, end, weeks, chosen = (
+        shown.lang,
+        shown.view,
+        shown.start,
+        shown.end,
+        shown.weeks,
+        shown.chosen,
+    )
+    registry = current.registry()
+    reference = current.today()
+    rows = [row(o, reference, lang, registry) for o in shown.occurrences(registry)]
+    to_verify = [
+        {"title": unverified_title(u, lang), "id": u.event.id, "milestone": milestone_name(u.milestone, lang)}
+        for u in unverified(registry, start.year, end.year, chosen.query())
+    ]
+    base_args = [("from", start.isoformat()), ("weeks", str(weeks)), *chosen.as_args(), ("lang", lang)]
+    previous_start, next_start = _neighbours(view, start, weeks)
+    return render_template(
+        "planning.html",
+        view=view,
+        start=start,
+        end=end,
+        start_text=day(start, lang),
+        end_text=day(end, lang),
+        weeks=weeks,
+        chosen=chosen,
+        rows=rows,
+        groups=_group_by_month_and_week(rows, lang),
+        grid=_month_grid(rows, start) if view == "month" else [],
+        months=_year_months(rows, shown) if view == "year" else [],
+        weekdays=[_weekday_name(i, lang) for i in range(7)],
+        to_verify=to_verify,
+        options=_options(registry, lang),
+        csv_url=url_for("pages.export_csv") + "?" + urlencode([*base_args, ("view", view)]),
+        view_url=lambda v: url_for("pages.planning") + "?" + urlencode([*base_args, ("view", v)]),
+        move_url=lambda d: (
+            url_for("pages.planning")
+            + "?"
+            + urlencode(
+                [
+                    ("from", d.isoformat()),
+                    ("weeks", str(weeks)),
+                    *chosen.as_args(),
+                    ("lang", lang),
+                    ("view", view),
+                ]
+            )
+        ),
+        previous_start=previous_start,
+        next_start=next_start,
+        filtered_feed=url_for("feeds.feed", name="filtered.ics")
+        + "?"
+        + urlencode([*chosen.as_args(), ("lang", lang)]),
+    )
+
+
+def _group_by_month_and_week(rows: list[dict], lang: Language) -> list[dict]:
+    months: list[dict] = []
+    for item in rows:
+        when = item["occurrence"].date
+        label = _("Month %(month)s/%(year)s", month=when.month, year=when.year)
+        if not months or months[-1]["label"] != label:
+            months.append({"label": label, "weeks": []})
+        monday = when - dt.timedelta(days=when.weekday())
+        week_label = _(
+            "Week %(week)s: %(start)s – %(end)s",
+            week=when.isocalendar()[1],
+            start=day(monday, lang),
+            end=day(monday + dt.timedelta(days=6), lang),
+        )
+        weeks = months[-1]["weeks"]
+        if not weeks or weeks[-1]["label"] != week_label:
+            weeks.append({"label": week_label, "rows": []})
+        weeks[-1]["rows"].append(item)
+    return months
+
+
+def _month_grid(rows: list[dict], first: dt.date) -> list[list[dict]]:
+    by_day: dict[dt.date, list[dict]] = {}
+    for item in rows:
+        by_day.setdefault(item["occurrence"].date, []).append(item)
+    grid = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        grid.append([{"day": d, "in_month": d.month == first.month, "rows": by_day.get(d, [])} for d in week])
+    return grid
+
+
+def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
+    """The year overview: each month's anniversaries, its milestones, and a link to its grid."""
+    year = shown.start.year
+    months = []
+    for month in range(1, 13):
+        in_month = [r for r in rows if r["occurrence"].date.month == month]
+        months.append(
+            {
+                "label": _("Month %(month)s/%(year)s", month=month, year=year),
+                "url": url_for("pages.planning")
+                + "?"
+                + urlencode(
+                    [
+                        ("from", dt.date(year, month, 1).isoformat()),
+                        *shown.chosen.as_args(),
+                        ("lang", shown.lang),
+                        ("view", "month"),
+                    ]
+                ),
+                "rows": in_month,
+                "milestones": [r for r in in_month if r["milestone"]],
+            }
+        )
+    return months
+
+
+def _options(registry: Registry, lang: Language) -> dict:
+    countries = sorted({e.country for e in registry.events if e.country})
+    return {
+        "categories": [(c, category_name(c, lang)) for c in CATEGORIES],
+        "countries": [(c, country_name(c, lang)) for c in countries],
+    }
+
+
+def _neighbours(view: str, start: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
+    if view == "month":
+        previous = (start - dt.timedelta(days=1)).replace(day=1)
+        following = (start + dt.timedelta(days=32)).replace(day=1)
+    elif view == "year":
+        previous, following = dt.date(start.year - 1, 1, 1), dt.date(start.year + 1, 1, 1)
+    else:
+        previous, following = start - dt.timedelta(weeks=weeks), start + dt.timedelta(weeks=weeks)
+    return previous, following
+
+
+def _weekday_name(index: int, lang: Language) -> str:
+    return get_day_names("abbreviated", locale=lang)[index]

@@ -1,0 +1,79 @@
+"""What the planning view and the CSV export show: the period and filters
+from the query string, and one row per anniversary."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import request
+
+from ..dates.anniversaries import occurrences
+from ..dates.titles import category_name, country_name, day, full_day, milestone_name, occurrence_title
+from ..i18n import Language
+from ..model import Occurrence, Registry
+from . import current_language
+from .current import today
+from .params import MAX_WEEKS, VIEWS, Filters, choice, date, filters, number
+
+
+@dataclass(frozen=True)
+class Selection:
+    lang: Language
+    view: str  # list, month or year
+    start: dt.date
+    end: dt.date
+    weeks: int
+    chosen: Filters
+
+    def occurrences(self, registry: Registry) -> list[Occurrence]:
+        return occurrences(registry, self.start, self.end, self.chosen.query())
+
+
+def selection() -> Selection:
+    """The shown period and filters, from the query string (400 when wrong)."""
+    lang = current_language()
+    args = request.args
+    view = choice(args, "view", VIEWS, "list", lang)
+    start = date(args, "from", today(), lang)
+    weeks = number(args, "weeks", 12, 1, MAX_WEEKS, lang)
+    chosen = filters(args, lang)
+    if view == "month":
+        start = start.replace(day=1)
+        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    elif view == "year":
+        start, end = dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
+    else:
+        end = start + dt.timedelta(weeks=weeks, days=-1)
+    return Selection(lang, view, start, end, weeks, chosen)
+
+
+def row(occurrence: Occurrence, reference: dt.date, lang: Language, registry: Registry | None = None) -> dict:
+    """An anniversary as the pages and the CSV show it (``sources`` only with a registry)."""
+    event = occurrence.event
+    sources = (
+        [
+            (registry.documents[c.document].number or registry.documents[c.document].title)
+            if c.document
+            else c.title
+            for c in event.sources
+        ]
+        if registry
+        else []
+    )
+    return {
+        "sources": list(dict.fromkeys(sources)),
+        "occurrence": occurrence,
+        "id": event.id,
+        "date": day(occurrence.date, lang),
+        "weekday": full_day(occurrence.date, lang),
+        "iso": occurrence.date.isoformat(),
+        "days": (occurrence.date - reference).days,
+        "title": occurrence_title(occurrence, lang),
+        "milestone": occurrence.milestone.value if occurrence.milestone else None,
+        "milestone_name": milestone_name(occurrence.milestone, lang),
+        "category": category_name(event.category, lang),
+        "country": country_name(event.country, lang),
+        "n": occurrence.n,
+    }
