@@ -4,7 +4,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_REGISTRY = ROOT / "data" / "events.yaml"
-REGISTRIES = Path(__file__).resolve().parent / "registries"
+TESTS = Path(__file__).resolve().parent
+REGISTRIES = TESTS / "registries"
+GOLDEN = TESTS / "golden"
 ARTIFACTS = ROOT / "test-artifacts"
 
 # The checked 2024 facts the registry must reproduce (issue: registry and engine):

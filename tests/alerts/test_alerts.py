@@ -10,11 +10,10 @@ import re
 import subprocess
 import sys
 from email.policy import default
-from pathlib import Path
 
 import icalendar
 import pytest
-from paths import REAL_REGISTRY
+from paths import REAL_REGISTRY, TESTS
 
 from calendar_service.alerts.delivery import Outbox, Smtp
 from calendar_service.alerts.ledger import FAILED, SENT, SUPERSEDED, Ledger
@@ -295,7 +294,7 @@ def tls_server(mode, certificate, folder, *credentials):
     process = subprocess.Popen(
         [
             sys.executable,
-            str(Path(__file__).parent / "smtp_tls_server.py"),
+            str(TESTS / "smtp_tls_server.py"),
             mode,
             str(cert),
             str(key),
@@ -304,7 +303,7 @@ def tls_server(mode, certificate, folder, *credentials):
         ],
         stdout=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).parent,
+        cwd=TESTS,
     )
     try:
         line = process.stdout.readline()

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from feedparsers import PARSERS, seen
-from paths import REGISTRIES
+from paths import GOLDEN, REGISTRIES
 
 from calendar_service.config import load_settings
 from calendar_service.feeds.publish import publish
 from calendar_service.registry.checks import load_registry
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 SCENARIOS = sorted(p.stem for p in REGISTRIES.glob("*.yaml"))
 FILES = [f"{lang}/{name}.ics" for lang in ("vi", "en") for name in ("all", "all-alarms", "planning")]
 TODAY = dt.date(2024, 3, 1)
