@@ -77,3 +77,15 @@ def database_url(request, tmp_path):
     name, url = create_database()
     yield url
     drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def nasty(tmp_path_factory) -> Path:
+    """A registry whose text tries to break out of HTML, iCalendar and mail headers."""
+    from hostile import NASTY
+
+    folder = tmp_path_factory.mktemp("nasty")
+    (folder / "doc.txt").write_text("x", encoding="utf-8")
+    path = folder / "events.yaml"
+    path.write_text(NASTY, encoding="utf-8")
+    return path
