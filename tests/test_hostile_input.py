@@ -4,11 +4,9 @@ traceback. (Each stage's own hostile-input tests are in its folder.)"""
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 from hostile import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import REAL_REGISTRY
 
 from calendar_service.cli import main
 from calendar_service.config import SCHEMA, load_settings
@@ -76,15 +74,9 @@ WORDS = st.sampled_from(
 
 @FUZZ
 @given(st.lists(WORDS, max_size=6))
-def test_random_command_lines(tmp_path, words):
-    env = {
-        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
-        "CALENDAR_FEEDS_DIR": str(tmp_path / "feeds"),
-        "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'l.sqlite3'}",
-        "CALENDAR_OUTBOX": str(tmp_path / "out"),
-        "CALENDAR_SUBSCRIBERS": str(tmp_path / "none.yaml"),
-    }
-    result = CliRunner().invoke(main, words, env=env)
+def test_random_command_lines(runner, environment, tmp_path, words):
+    env = environment(CALENDAR_SUBSCRIBERS=str(tmp_path / "none.yaml"))
+    result = runner.invoke(main, words, env=env)
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output

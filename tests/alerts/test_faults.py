@@ -10,16 +10,12 @@ import socket
 import threading
 
 import pytest
-from paths import REAL_REGISTRY
 
 from calendar_service.alerts.delivery import Smtp
 from calendar_service.alerts.ledger import CLAIMED, FAILED, SENT, SUPERSEDED, Ledger, LedgerError
 from calendar_service.alerts.run import run_alerts
 from calendar_service.alerts.subscribers import Subscriber
-from calendar_service.config import load_settings
-from calendar_service.registry.checks import load_registry
 
-SETTINGS = load_settings(environ={})
 EDITORS = [Subscriber(f"editor{n}@example.org") for n in range(3)]
 
 
@@ -45,13 +41,12 @@ class LosesDatabase:
         self.inner.close()
 
 
-def test_database_lost_mid_run(smtp, tmp_path):
+def test_database_lost_mid_run(real_registry, settings, smtp, tmp_path):
     import psycopg
     from services import PG_ADMIN, create_database, drop_database
 
     name, url = create_database()
-    registry = load_registry(REAL_REGISTRY)
-    settings = load_settings(environ=smtp.env())
+    smtp_settings = settings(environ=smtp.env())
     now = dt.datetime(2024, 4, 7, tzinfo=dt.UTC)
 
     def cut():
@@ -67,9 +62,9 @@ def test_database_lost_mid_run(smtp, tmp_path):
 
     try:
         ledger = Ledger(url, lease_seconds=0)
-        transport = LosesDatabase(Smtp(settings, retries=1), 2, cut)
+        transport = LosesDatabase(Smtp(smtp_settings, retries=1), 2, cut)
         with pytest.raises(LedgerError) as raised:
-            run_alerts(registry, EDITORS, SETTINGS, ledger, transport, dt.date(2024, 4, 7), now)
+            run_alerts(real_registry, EDITORS, settings(), ledger, transport, dt.date(2024, 4, 7), now)
         transport.close()
         assert raised.value.render("en").startswith(f"database postgresql://postgres@127.0.0.1:5432/{name}: ")
         ledger.dispose()
@@ -77,11 +72,11 @@ def test_database_lost_mid_run(smtp, tmp_path):
         ledger = Ledger(url, lease_seconds=0)
         states = collections.Counter(r["state"] for r in ledger.rows())
         assert states[SENT] == 1 and states[CLAIMED] == 1, "the second message was sent but not recorded"
-        with Smtp(settings, retries=1) as sender:
+        with Smtp(smtp_settings, retries=1) as sender:
             run_alerts(
-                registry,
+                real_registry,
                 EDITORS,
-                SETTINGS,
+                settings(),
                 ledger,
                 sender,
                 dt.date(2024, 4, 7),
@@ -126,8 +121,7 @@ def silent_server():
     server.close()
 
 
-def test_smtp_timeout_is_recorded_and_retried_later(silent_server, tmp_path, smtp):
-    registry = load_registry(REAL_REGISTRY)
+def test_smtp_timeout_is_recorded_and_retried_later(real_registry, settings, silent_server, tmp_path, smtp):
     env = {
         "CALENDAR_SMTP_HOST": "127.0.0.1",
         "CALENDAR_SMTP_PORT": str(silent_server),
@@ -136,14 +130,20 @@ def test_smtp_timeout_is_recorded_and_retried_later(silent_server, tmp_path, smt
     }
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     now = dt.datetime(2024, 4, 7, tzinfo=dt.UTC)
-    with Smtp(load_settings(environ=env), retries=1) as sender:
-        report = run_alerts(registry, EDITORS[:1], SETTINGS, ledger, sender, dt.date(2024, 4, 7), now)
+    with Smtp(settings(environ=env), retries=1) as sender:
+        report = run_alerts(real_registry, EDITORS[:1], settings(), ledger, sender, dt.date(2024, 4, 7), now)
     assert report.sent == [] and report.failed
     assert all("timed out" in line for line in report.failed)
     assert {r["state"] for r in ledger.rows()} <= {FAILED, SUPERSEDED}
-    with Smtp(load_settings(environ=smtp.env()), retries=1) as sender:
+    with Smtp(settings(environ=smtp.env()), retries=1) as sender:
         later = run_alerts(
-            registry, EDITORS[:1], SETTINGS, ledger, sender, dt.date(2024, 4, 7), now + dt.timedelta(hours=1)
+            real_registry,
+            EDITORS[:1],
+            settings(),
+            ledger,
+            sender,
+            dt.date(2024, 4, 7),
+            now + dt.timedelta(hours=1),
         )
     assert len(later.sent) == len(report.failed) == len(smtp.messages)
     ledger.dispose()

@@ -14,10 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calendar_service.alerts.subscribers import SubscribersError, load_subscribers
-from calendar_service.config import load_settings
 from calendar_service.registry.checks import load_registry
-
-SETTINGS = load_settings(environ={})
 
 
 @FUZZ
@@ -46,18 +43,18 @@ SETTINGS = load_settings(environ={})
         ).map(lambda items: {"subscribers": items}),
     )
 )
-def test_structured_nonsense_as_subscribers(tmp_path, document):
+def test_structured_nonsense_as_subscribers(settings, tmp_path, document):
     path = tmp_path / "subscribers.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     try:
-        subscribers = load_subscribers(path, SETTINGS)
+        subscribers = load_subscribers(path, settings())
     except SubscribersError as error:
         assert all(p.render("en").startswith(str(path)) for p in error.problems)
     else:
         assert all("@" in s.email for s in subscribers)
 
 
-def test_nasty_text_is_escaped_in_mail_headers(nasty, tmp_path):
+def test_nasty_text_is_escaped_in_mail_headers(nasty, settings, tmp_path):
     from calendar_service.alerts.delivery import Outbox
     from calendar_service.alerts.ledger import Ledger
     from calendar_service.alerts.run import run_alerts
@@ -70,7 +67,7 @@ def test_nasty_text_is_escaped_in_mail_headers(nasty, tmp_path):
     run_alerts(
         load_registry(nasty),
         [subscriber],
-        SETTINGS,
+        settings(),
         ledger,
         Outbox(tmp_path / "out"),
         dt.date(2024, 4, 30),

@@ -8,14 +8,12 @@ import errno
 
 import pytest
 
-from calendar_service.config import load_settings
 from calendar_service.errors import CalendarServiceError
 from calendar_service.feeds import publish as publish_module
 from calendar_service.feeds.publish import publish
 from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.registry.checks import load_registry
 
-SETTINGS = load_settings(environ={})
 TODAY = dt.date(2024, 3, 1)
 
 
@@ -23,9 +21,9 @@ def snapshot(out):
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, tmp_path, monkeypatch):
+def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, settings, tmp_path, monkeypatch):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
+    publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
     before = snapshot(out)
     text = real_copy.read_text(encoding="utf-8").replace(
         "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ"
@@ -42,7 +40,7 @@ def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, tmp_path, mo
 
     monkeypatch.setattr(publish_module, "_durable_write", full_disk)
     with pytest.raises(CalendarServiceError) as raised:
-        publish(load_registry(real_copy), SETTINGS, TODAY, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
+        publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
     assert "No space left on device" in raised.value.render("en")
     after = snapshot(out)
     after.pop(".lock", None), before.pop(".lock", None)
@@ -50,9 +48,9 @@ def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, tmp_path, mo
     assert not list(out.glob(".staging-*")), "the staging folder is cleaned up"
 
 
-def test_state_file_is_only_replaced_whole(real_copy, tmp_path):
+def test_state_file_is_only_replaced_whole(real_copy, settings, tmp_path):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
+    publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
     (out / STATE_FILE).write_text("{ half a file", encoding="utf-8")  # e.g. restored from a bad backup
-    result = publish(load_registry(real_copy), SETTINGS, TODAY, dt.datetime(2024, 3, 5, tzinfo=dt.UTC), out)
+    result = publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 5, tzinfo=dt.UTC), out)
     assert result.written == [], "recovered from the published feeds: nothing changes"

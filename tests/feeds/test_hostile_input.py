@@ -7,17 +7,14 @@ import datetime as dt
 
 import icalendar
 
-from calendar_service.config import load_settings
 from calendar_service.registry.checks import load_registry
 
-SETTINGS = load_settings(environ={})
 
-
-def test_nasty_text_is_escaped_in_ical(nasty, tmp_path):
+def test_nasty_text_is_escaped_in_ical(nasty, settings, tmp_path):
     from calendar_service.feeds.publish import publish
 
     registry = load_registry(nasty)
-    publish(registry, SETTINGS, dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, tzinfo=dt.UTC), tmp_path)
+    publish(registry, settings(), dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, tzinfo=dt.UTC), tmp_path)
     data = (tmp_path / "vi" / "all.ics").read_bytes()
     assert max(len(line) for line in data.split(b"\r\n")) <= 75
     assert b"\r\nUID:evil" not in data and b"\r\nBEGIN:VALARM" not in data

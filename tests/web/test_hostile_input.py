@@ -3,38 +3,12 @@ a 500 or a file outside the feeds; registry text is escaped in HTML."""
 
 from __future__ import annotations
 
-import datetime as dt
 import string
 from urllib.parse import quote
 
-import pytest
 from hostile import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import REAL_REGISTRY
-
-from calendar_service.config import load_settings
-from calendar_service.registry.checks import load_registry
-
-SETTINGS = load_settings(environ={})
-
-
-@pytest.fixture(scope="module")
-def web_client(tmp_path_factory):
-    from calendar_service.feeds.publish import publish
-    from calendar_service.web import create_app
-
-    feeds = tmp_path_factory.mktemp("hostile-feeds")
-    publish(
-        load_registry(REAL_REGISTRY),
-        SETTINGS,
-        dt.date(2024, 3, 1),
-        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
-        feeds,
-    )
-    app = create_app(load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": feeds}))
-    return app.test_client()
-
 
 PARAMS = st.sampled_from(
     ["from", "weeks", "days", "category", "country", "milestone", "milestones", "q", "lang", "view", "text"]
@@ -77,28 +51,26 @@ VALUES = st.one_of(
     ),
     st.lists(st.tuples(PARAMS, VALUES), max_size=5),
 )
-def test_random_query_strings_never_give_a_500(web_client, path, params):
+def test_random_query_strings_never_give_a_500(client, path, params):
     query = "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in params)
-    response = web_client.get(f"{path}?{query}", buffered=True)
+    response = client.get(f"{path}?{query}", buffered=True)
     assert response.status_code in (200, 400), (path, query, response.status_code)
 
 
 @FUZZ
 @given(st.text(alphabet=string.printable + "%.éĐ/\\", max_size=60))
-def test_random_paths_never_give_a_500_or_a_file_outside_feeds(web_client, tail):
-    response = web_client.get("/feeds/" + quote(tail, safe="/%."), buffered=True, follow_redirects=True)
+def test_random_paths_never_give_a_500_or_a_file_outside_feeds(client, tail):
+    response = client.get("/feeds/" + quote(tail, safe="/%."), buffered=True, follow_redirects=True)
     assert response.status_code in (200, 304, 400, 404, 405)
     if response.status_code == 200:
         assert response.headers["Content-Type"].startswith("text/calendar")
         assert response.data.startswith(b"BEGIN:VCALENDAR")
 
 
-def test_nasty_text_is_escaped_in_html(nasty, tmp_path):
+def test_nasty_text_is_escaped_in_html(nasty, settings, tmp_path):
     from calendar_service.web import create_app
 
-    client = create_app(
-        load_settings(environ={}, overrides={"registry": nasty, "feeds_dir": tmp_path})
-    ).test_client()
+    client = create_app(settings(registry=nasty, feeds_dir=tmp_path)).test_client()
     for url in (
         "/?from=2024-05-01&weeks=2",
         "/entries/nasty",
