@@ -7,7 +7,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL_REGISTRY = ROOT / "data" / "events.yaml"
 TESTS = Path(__file__).resolve().parent
 REGISTRIES = TESTS / "registries"
-GOLDEN = TESTS / "golden"
 ARTIFACTS = ROOT / "test-artifacts"
 
 # The clock of the shared published feeds (fixture published_feeds) and the web
