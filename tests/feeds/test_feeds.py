@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from feedparsers import PARSERS, python_icalendar, seen
+from feedparsers import PARSERS, planned, python_icalendar, seen
 from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY
 
 from calendar_service.cli import main
 from calendar_service.errors import CalendarServiceError
-from calendar_service.feeds.publish import plan, publish
+from calendar_service.feeds.publish import publish
 from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.registry.checks import load_registry
 
@@ -41,13 +41,7 @@ def stamps(out: Path) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def expected(real_registry, settings):
-    return {
-        spec.path: {
-            (e.uid, e.start.isoformat(), (e.start + dt.timedelta(days=1)).isoformat(), e.summary)
-            for e in entries
-        }
-        for spec, entries in plan(real_registry, settings(), TODAY).items()
-    }
+    return planned(real_registry, settings(), TODAY)
 
 
 @pytest.mark.parametrize("parser", sorted(PARSERS))
