@@ -161,7 +161,7 @@ class Bilingual:
     vi: str
     en: str
 
-    def get(self, lang: Language) -> str:
+    def get(self, lang: str) -> str:
         return self.en if lang == Language.EN else self.vi
 
 

@@ -3,7 +3,7 @@
 
 The snapshot lists every dated anniversary of 2024-2030 with both titles, plus
 the dates still to verify, so that a change to the data shows up as a
-reviewable diff (tests/test_snapshot.py fails until the snapshot is updated).
+reviewable diff (tests/dates/test_snapshot.py fails until the snapshot is updated).
 """
 
 from __future__ import annotations

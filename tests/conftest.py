@@ -1,12 +1,24 @@
+"""Fixtures every test folder shares: the real registry, settings with test
+defaults, the published feeds, and ``app``, ``client`` and ``runner`` as in
+Flask's tutorial (flaskr); small registries to write, a copy of the real one to
+break, and real services (SMTP, TLS certificates, PostgreSQL)."""
+
 from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from paths import REAL_REGISTRY, REGISTRIES, ROOT  # noqa: F401  (re-exported for fixtures)
+from flask import Flask
+from flask.testing import FlaskClient
+from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY, ROOT
+
+from calendar_service.config import Settings, load_settings
+from calendar_service.model import Registry
+from calendar_service.registry.checks import load_registry
 
 # A minimal valid registry head: one document whose text the quotes come from.
 HEAD = """\
@@ -23,8 +35,96 @@ events:
 DOCUMENT_TEXT = "Kỷ niệm 70 năm Chiến thắng Điện Biên phủ (7/5/1954 - 7/5/2024); 36 năm Gạc Ma.\n"
 
 
+@pytest.fixture(scope="session")
+def real_registry() -> Registry:
+    """data/events.yaml, loaded once (a Registry and its events are frozen)."""
+    return load_registry(REAL_REGISTRY)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Callable[..., Settings]:
+    """A function returning Settings with test defaults: none of the CALENDAR_*
+    variables of the machine running the tests, the real registry by its full
+    path, and what the service writes (feeds, ledger, outbox) in a temporary
+    folder. ``environ`` adds variables (an SMTP server's), keywords are flags."""
+    var = tmp_path_factory.mktemp("var")
+    defaults = {
+        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
+        "CALENDAR_SUBSCRIBERS": str(var / "subscribers.yaml"),
+        "CALENDAR_FEEDS_DIR": str(var / "feeds"),
+        "CALENDAR_DATABASE_URL": f"sqlite:///{var / 'ledger.sqlite3'}",
+        "CALENDAR_OUTBOX": str(var / "outbox"),
+    }
+
+    def make(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        return load_settings(environ={**defaults, **(environ or {})}, overrides=overrides)
+
+    return make
+
+
+@pytest.fixture
+def environment(tmp_path) -> Callable[..., dict[str, str]]:
+    """A function returning the CALENDAR_* variables to run the command line or
+    the scheduler with: the real registry, a subscribers file with one editor
+    (unless the test wrote its own first), and the ledger, outbox and feeds in
+    tmp_path. Keywords add or replace variables."""
+
+    def make(**extra: str) -> dict[str, str]:
+        subscribers = tmp_path / "subscribers.yaml"
+        if not subscribers.exists():
+            subscribers.write_text(
+                "subscribers:\n  - email: editor@example.org\n    name: Ban Biên tập\n", encoding="utf-8"
+            )
+        return {
+            "CALENDAR_REGISTRY": str(REAL_REGISTRY),
+            "CALENDAR_SUBSCRIBERS": str(subscribers),
+            "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
+            "CALENDAR_OUTBOX": str(tmp_path / "outbox"),
+            "CALENDAR_FEEDS_DIR": str(tmp_path / "feeds"),
+            **extra,
+        }
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def published_feeds(real_registry, settings, tmp_path_factory) -> Path:
+    """The real registry's feeds, published once on PUBLISHED_ON (read-only)."""
+    from calendar_service.feeds.publish import publish
+
+    out = tmp_path_factory.mktemp("published-feeds")
+    publish(real_registry, settings(), PUBLISHED_ON, PUBLISHED_AT, out)
+    return out
+
+
+class BufferedClient(FlaskClient):
+    """Reads and closes each response, as a WSGI server does (files served with
+    send_file are closed then)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(settings, published_feeds) -> Flask:
+    """The web service over the real registry and the published feeds, on PUBLISHED_ON."""
+    from calendar_service.web import create_app
+
+    app = create_app(settings(feeds_dir=published_feeds))
+    app.config.update(TESTING=True, TODAY=PUBLISHED_ON)
+    app.test_client_class = BufferedClient
+    return app
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
+    """Runs the command line (click, not Flask's CLI: flaskr's runner without the app)."""
     return CliRunner()
 
 
@@ -42,11 +142,23 @@ def write_registry(tmp_path: Path):
 
 
 @pytest.fixture
-def real_copy(tmp_path: Path):
+def real_copy(tmp_path: Path) -> Path:
     """A copy of the real registry (with its sources) to break on purpose."""
     shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
     path = tmp_path / "events.yaml"
     shutil.copy(REAL_REGISTRY, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nasty(tmp_path_factory) -> Path:
+    """A registry whose text tries to break out of HTML, iCalendar and mail headers."""
+    from hostile import NASTY
+
+    folder = tmp_path_factory.mktemp("nasty")
+    (folder / "doc.txt").write_text("x", encoding="utf-8")
+    path = folder / "events.yaml"
+    path.write_text(NASTY, encoding="utf-8")
     return path
 
 

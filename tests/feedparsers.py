@@ -3,6 +3,7 @@ file, the events each one sees: uid, start, end (ISO dates), summary."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -96,3 +97,18 @@ PARSERS = {"ical.js": icaljs, "libical": libical, "icalendar": python_icalendar,
 def seen(parsed: dict) -> set[tuple[str, str, str, str]]:
     """What a user sees of each event: uid, first day, day after the last, title."""
     return {(e["uid"], e["start"], e["end"], e["summary"]) for e in parsed["events"]}
+
+
+def planned(registry, settings, today: dt.date) -> dict[str, set[tuple[str, str, str, str]]]:
+    """What a user should see in each feed (path -> events, as seen() gives them),
+    from the plan publish writes the feeds from: the reference every parser,
+    icalendar included, is compared with."""
+    from calendar_service.feeds.publish import plan
+
+    return {
+        spec.path: {
+            (e.uid, e.start.isoformat(), (e.start + dt.timedelta(days=1)).isoformat(), e.summary)
+            for e in entries
+        }
+        for spec, entries in plan(registry, settings, today).items()
+    }

@@ -1,11 +1,18 @@
-"""Paths shared by the tests (importable from any test folder)."""
+"""Paths and fixed facts shared by the tests (importable from any test folder)."""
 
+import datetime as dt
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_REGISTRY = ROOT / "data" / "events.yaml"
-REGISTRIES = Path(__file__).resolve().parent / "registries"
+TESTS = Path(__file__).resolve().parent
+REGISTRIES = TESTS / "registries"
 ARTIFACTS = ROOT / "test-artifacts"
+
+# The clock of the shared published feeds (fixture published_feeds) and the web
+# app's "today" (fixture app).
+PUBLISHED_ON = dt.date(2024, 3, 1)
+PUBLISHED_AT = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
 
 # The checked 2024 facts the registry must reproduce (issue: registry and engine):
 # entry id, date of the 2024 anniversary, n, milestone level.

@@ -140,10 +140,33 @@ def test_validate_real_registry_json(runner):
             "expected": 26,
             "found": 20,
             "missing": 6,
-            "entries": report["coverage"][0]["entries"],
+            "entries": [
+                f"quan-he-ngoai-giao-{country}"
+                for country in (
+                    "mongolia",
+                    "sweden",
+                    "sudan",
+                    "senegal",
+                    "malta",
+                    "colombia",
+                    "grenada",
+                    "seychelles",
+                    "nicaragua",
+                    "brazil",
+                    "papua-new-guinea",
+                    "venezuela",
+                    "samoa",
+                    "slovenia",
+                    "north-macedonia",
+                    "croatia",
+                    "peru",
+                    "mauritius",
+                    "saudi-arabia",
+                    "south-sudan",
+                )
+            ],
         }
     ]
-    assert len(report["coverage"][0]["entries"]) == 20
     (conflict,) = report["conflicts"]
     assert conflict["entry"] == "quan-he-ngoai-giao-sweden" and conflict["resolved"] is True
     assert {w["entry"] for w in report["warnings"]} >= {"quan-he-ngoai-giao-sudan", "diplomatic-2024"}
@@ -220,10 +243,30 @@ def test_console_script_runs_as_installed(tmp_path):
 
 
 def test_debug_shows_the_traceback(runner, tmp_path):
-    result = runner.invoke(main, ["upcoming", "--registry", str(tmp_path / "missing.yaml"), "--debug"])
-    assert result.exit_code == 1 and result.exception is not None
-    quiet = runner.invoke(main, ["upcoming", "--registry", str(tmp_path / "missing.yaml"), "--lang", "en"])
-    assert quiet.output.strip() == f"{tmp_path / 'missing.yaml'}: file not found"
+    """What the user sees with --debug: Python's traceback ending in the error, on stderr."""
+    missing = tmp_path / "missing.yaml"
+    debug = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "calendar_service",
+            "upcoming",
+            "--registry",
+            str(missing),
+            "--lang",
+            "en",
+            "--debug",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert debug.returncode == 1 and debug.stdout == ""
+    assert debug.stderr.startswith("Traceback (most recent call last):\n")
+    assert debug.stderr.rstrip().splitlines()[-1].endswith(f"RegistryError: {missing}: file not found")
+    quiet = runner.invoke(main, ["upcoming", "--registry", str(missing), "--lang", "en"])
+    assert quiet.exit_code == 1 and quiet.output.strip() == f"{missing}: file not found"
 
 
 def test_default_registry_is_found_from_the_project_directory(runner, monkeypatch):

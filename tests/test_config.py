@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from calendar_service.config import SCHEMA, load_settings
 from calendar_service.errors import ConfigError
@@ -35,7 +36,7 @@ def test_lead_times_keep_three_settings_and_give_one_value(tmp_path):
 
 
 def test_readme_documents_every_environment_variable():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for option in SCHEMA:
         assert f"`{option.env}`" in readme
 

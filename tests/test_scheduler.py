@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,25 +13,11 @@ import time
 import zoneinfo
 
 import sqlalchemy
-from paths import REAL_REGISTRY, ROOT
 
 from calendar_service.alerts.ledger import Ledger
 from calendar_service.config import load_settings
 from calendar_service.feeds.ical import WarmCache
 from calendar_service.scheduler import RegistryWatcher, build_scheduler
-
-
-def environment(tmp_path, **extra):
-    subscribers = tmp_path / "subscribers.yaml"
-    subscribers.write_text("subscribers:\n  - email: editor@example.org\n", encoding="utf-8")
-    return {
-        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
-        "CALENDAR_SUBSCRIBERS": str(subscribers),
-        "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'calendar.sqlite3'}",
-        "CALENDAR_FEEDS_DIR": str(tmp_path / "feeds"),
-        "CALENDAR_OUTBOX": str(tmp_path / "outbox"),
-        **extra,
-    }
 
 
 def wait_until(condition, timeout=30.0):
@@ -44,8 +29,8 @@ def wait_until(condition, timeout=30.0):
     return False
 
 
-def test_jobs_and_their_triggers(tmp_path, monkeypatch):
-    for key, value in environment(tmp_path).items():
+def test_jobs_and_their_triggers(environment, monkeypatch):
+    for key, value in environment().items():
         monkeypatch.setenv(key, value)
     settings = load_settings()
     scheduler = build_scheduler(settings, None, {})
@@ -68,8 +53,8 @@ def test_jobs_and_their_triggers(tmp_path, monkeypatch):
     assert stored == {"alerts", "digest", "rebuild"}, "persistent jobs live in the ledger's database"
 
 
-def test_a_missed_digest_runs_once_after_a_restart(tmp_path, monkeypatch):
-    for key, value in environment(tmp_path).items():
+def test_a_missed_digest_runs_once_after_a_restart(environment, tmp_path, monkeypatch):
+    for key, value in environment().items():
         monkeypatch.setenv(key, value)
     settings = load_settings()
     build_scheduler(settings, None, {}).shutdown(wait=True)
@@ -104,31 +89,28 @@ def test_a_missed_digest_runs_once_after_a_restart(tmp_path, monkeypatch):
     assert len(digests) == 1, "missed runs coalesce into one"
 
 
-def test_registry_change_rebuilds_the_feeds(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
-    registry = tmp_path / "events.yaml"
-    shutil.copy(REAL_REGISTRY, registry)
-    for key, value in environment(tmp_path, CALENDAR_REGISTRY=str(registry)).items():
+def test_registry_change_rebuilds_the_feeds(real_copy, environment, tmp_path, monkeypatch):
+    for key, value in environment(CALENDAR_REGISTRY=str(real_copy)).items():
         monkeypatch.setenv(key, value)
-    watcher = RegistryWatcher(registry, None, {})
+    watcher = RegistryWatcher(real_copy, None, {})
     watcher()
     assert not (tmp_path / "feeds").exists(), "no change, no rebuild"
-    text = registry.read_text(encoding="utf-8").replace(
+    text = real_copy.read_text(encoding="utf-8").replace(
         "en: the Điện Biên Phủ Victory", "en: the Victory at Điện Biên Phủ"
     )
-    registry.write_text(text, encoding="utf-8")
-    os.utime(registry, (time.time() + 5, time.time() + 5))
+    real_copy.write_text(text, encoding="utf-8")
+    os.utime(real_copy, (time.time() + 5, time.time() + 5))
     watcher()
     assert "the Victory at Điện Biên Phủ" in (tmp_path / "feeds" / "en" / "all.ics").read_bytes().decode()
     before = (tmp_path / "feeds" / "en" / "all.ics").read_bytes()
-    registry.write_text(text.replace("date: 1954-05-07", "date: 1954-02-31"), encoding="utf-8")
-    os.utime(registry, (time.time() + 10, time.time() + 10))
+    real_copy.write_text(text.replace("date: 1954-05-07", "date: 1954-02-31"), encoding="utf-8")
+    os.utime(real_copy, (time.time() + 10, time.time() + 10))
     watcher()  # invalid: logged, nothing published
     assert (tmp_path / "feeds" / "en" / "all.ics").read_bytes() == before
 
 
-def test_scheduler_command_runs_until_sigterm(tmp_path):
-    env = {**os.environ, **environment(tmp_path)}
+def test_scheduler_command_runs_until_sigterm(environment, tmp_path):
+    env = {**os.environ, **environment()}
     process = subprocess.Popen(
         [sys.executable, "-m", "calendar_service", "scheduler"],
         env=env,

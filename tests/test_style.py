@@ -1,4 +1,5 @@
-"""The house style is enforced by ruff (lint and format), as part of the suite."""
+"""The house style is enforced by ruff (lint and format) and the package's type
+hints by mypy (settings in pyproject.toml), as part of the suite."""
 
 from __future__ import annotations
 
@@ -22,4 +23,15 @@ def test_ruff_lint():
 
 def test_ruff_format():
     result = ruff("format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy():
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "calendar_service"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

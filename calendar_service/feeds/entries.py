@@ -44,7 +44,7 @@ def _year_key(occurrence: Occurrence) -> int:
     return occurrence.date.year
 
 
-def uid(occurrence: Occurrence, lang: Language, lead: int | None = None) -> str:
+def uid(occurrence: Occurrence, lang: str, lead: int | None = None) -> str:
     suffix = f"-t{lead}" if lead is not None else ""
     return f"{occurrence.event.id}-{_year_key(occurrence)}{suffix}.{lang}@{UID_DOMAIN}"
 

@@ -10,6 +10,7 @@ from ..dates.titles import category_name, country_name, day, solar
 from ..feeds.entries import entry_url
 from ..feeds.kinds import FeedSpec, window
 from ..i18n import Language
+from ..model import SolarDate
 from . import current, current_language
 from .selection import row
 
@@ -45,7 +46,7 @@ def entry(event_id: str):
         and not item["alarms"]
         and any(FeedSpec.from_index(item).includes(o) for o in found)
     ]
-    origin = None if event.is_lunar else solar(event.origin, lang)
+    origin = solar(event.origin, lang) if isinstance(event.origin, SolarDate) else None
     return render_template(
         "entry.html",
         event=event,

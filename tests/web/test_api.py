@@ -71,30 +71,21 @@ def test_healthz(client):
     assert body["feeds"]["built_at"] == "2024-03-01T00:00:00+00:00" and body["feeds"]["count"] > 50
 
 
-def test_healthz_reports_a_broken_registry_and_keeps_the_last_good_one(tmp_path, published_feeds):
-    import shutil
-
-    from paths import ROOT
-
-    from calendar_service.config import load_settings
+def test_healthz_reports_a_broken_registry_and_keeps_the_last_good_one(
+    real_copy, settings, published_feeds, tmp_path
+):
     from calendar_service.web import create_app
 
-    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
-    registry = tmp_path / "events.yaml"
-    shutil.copy(REAL_REGISTRY, registry)
-    client = create_app(
-        load_settings(environ={}, overrides={"registry": registry, "feeds_dir": published_feeds})
-    ).test_client()
+    client = create_app(settings(registry=real_copy, feeds_dir=published_feeds)).test_client()
     assert client.get("/healthz").get_json()["status"] == "ok"
-    registry.write_text(
-        registry.read_text(encoding="utf-8").replace("date: 1954-05-07", "date: 1954-02-31"), encoding="utf-8"
+    real_copy.write_text(
+        real_copy.read_text(encoding="utf-8").replace("date: 1954-05-07", "date: 1954-02-31"),
+        encoding="utf-8",
     )
     body = client.get("/healthz").get_json()
     assert (
         body["status"] == "degraded" and "1954-02-31 is not a real calendar date" in body["registry"]["error"]
     )
     assert client.get("/?from=2024-05-01&lang=en").status_code == 200, "the last good registry still serves"
-    empty = create_app(
-        load_settings(environ={}, overrides={"registry": registry, "feeds_dir": tmp_path / "x"})
-    )
+    empty = create_app(settings(registry=real_copy, feeds_dir=tmp_path / "x"))
     assert empty.test_client().get("/healthz").status_code == 503

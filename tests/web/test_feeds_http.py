@@ -9,10 +9,8 @@ import time
 
 import icalendar
 import pytest
-from conftest import TODAY
-from paths import REAL_REGISTRY, ROOT
+from paths import PUBLISHED_ON, REAL_REGISTRY, ROOT
 
-from calendar_service.config import load_settings
 from calendar_service.web import create_app
 
 
@@ -96,14 +94,14 @@ def test_filtered_feed_is_built_and_cached(client):
     assert all("năm tròn" in str(e["CATEGORIES"].to_ical(), "utf-8") for e in majors.walk("VEVENT"))
 
 
-def test_filtered_feeds_are_cached_per_app_and_registry_version(tmp_path, published_feeds):
+def test_filtered_feeds_are_cached_per_app_and_registry_version(tmp_path, published_feeds, settings):
     """The cache was process-wide, keyed on the id() of a registry object, which a reload frees for reuse."""
     shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
     registry = tmp_path / "events.yaml"
     shutil.copy(REAL_REGISTRY, registry)
-    settings = load_settings(environ={}, overrides={"registry": registry, "feeds_dir": published_feeds})
-    app = create_app(settings)
-    app.config["TODAY"] = TODAY
+    configured = settings(registry=registry, feeds_dir=published_feeds)
+    app = create_app(configured)
+    app.config["TODAY"] = PUBLISHED_ON
     state, client = app.extensions["calendar_state"], app.test_client()
     url = "/feeds/filtered.ics?country=se&lang=en"
     first = client.get(url).data
@@ -117,7 +115,7 @@ def test_filtered_feeds_are_cached_per_app_and_registry_version(tmp_path, publis
     summaries = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(edited).walk("VEVENT")]
     assert edited != first and any("ties with Sweden" in s for s in summaries)
     assert len(state.filtered_feeds) == 2
-    assert len(create_app(settings).extensions["calendar_state"].filtered_feeds) == 0
+    assert len(create_app(configured).extensions["calendar_state"].filtered_feeds) == 0
 
 
 @pytest.mark.parametrize("query", ["category=sport", "country=XX", "milestone=some", "lang=fr"])

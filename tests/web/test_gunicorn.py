@@ -10,7 +10,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from paths import REAL_REGISTRY
 from services import free_port
 
 
@@ -33,9 +32,9 @@ def wait_for(url, timeout=30):
     raise AssertionError(f"{url} did not answer")
 
 
-def test_gunicorn_serves_a_feed_with_304(published_feeds):
+def test_gunicorn_serves_a_feed_with_304(environment, published_feeds):
     port = free_port()
-    env = {**os.environ, "CALENDAR_REGISTRY": str(REAL_REGISTRY), "CALENDAR_FEEDS_DIR": str(published_feeds)}
+    env = {**os.environ, **environment(CALENDAR_FEEDS_DIR=str(published_feeds))}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
         [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "calendar_service.web:create_app()"],

@@ -203,17 +203,12 @@ def test_unknown_language_is_a_400(client):
     assert client.get("/?lang=fr").status_code == 400
 
 
-def test_registry_text_is_escaped_in_html(tmp_path, published_feeds):
+def test_registry_text_is_escaped_in_html(settings, tmp_path):
     from paths import REGISTRIES
 
-    from calendar_service.config import load_settings
     from calendar_service.web import create_app
 
-    app = create_app(
-        load_settings(
-            environ={}, overrides={"registry": REGISTRIES / "special-characters.yaml", "feeds_dir": tmp_path}
-        )
-    )
+    app = create_app(settings(registry=REGISTRIES / "special-characters.yaml", feeds_dir=tmp_path))
     html = app.test_client().get("/?from=2024-05-01&weeks=1").data.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -10,22 +10,18 @@ import re
 import subprocess
 import sys
 from email.policy import default
-from pathlib import Path
 
 import icalendar
 import pytest
-from paths import REAL_REGISTRY
+from paths import TESTS
 
 from calendar_service.alerts.delivery import Outbox, Smtp
 from calendar_service.alerts.ledger import FAILED, SENT, SUPERSEDED, Ledger
 from calendar_service.alerts.run import due_alerts, run_alerts
 from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.cli import main
-from calendar_service.config import load_settings
 from calendar_service.model import MilestoneFilter
-from calendar_service.registry.checks import load_registry
 
-SETTINGS = load_settings(environ={})
 NOW = dt.datetime(2024, 4, 7, 0, 5, tzinfo=dt.UTC)
 EVERYTHING = Subscriber(
     "editor@example.org", "Ban Biên tập", unsubscribe="https://example.org/unsubscribe?u=1"
@@ -38,16 +34,11 @@ ENGLISH = Subscriber(
 )
 
 
-@pytest.fixture(scope="module")
-def real():
-    return load_registry(REAL_REGISTRY)
-
-
 SENDERS = []
 
 
-def smtp_sender(settings, **kwargs):
-    sender = Smtp(settings, **kwargs)
+def smtp_sender(smtp_settings, **kwargs):
+    sender = Smtp(smtp_settings, **kwargs)
     SENDERS.append(sender)
     return sender
 
@@ -63,44 +54,54 @@ def keyed(alerts):
     return {(a.occurrence.event.id, a.lead): a for a in alerts}
 
 
-def test_dien_bien_phu_30_day_alert_is_due_on_7_april(real):
-    due = keyed(due_alerts(real, [EVERYTHING], dt.date(2024, 4, 7)))
+def test_dien_bien_phu_30_day_alert_is_due_on_7_april(real_registry):
+    due = keyed(due_alerts(real_registry, [EVERYTHING], dt.date(2024, 4, 7)))
     alert = due[("dien-bien-phu", 30)]
     assert (alert.due, alert.late, alert.superseded) == (dt.date(2024, 4, 7), False, (90,))
     assert ("dien-bien-phu", 90) not in due
 
 
-def test_a_missed_day_is_caught_up_late_until_the_anniversary(real):
-    due = keyed(due_alerts(real, [EVERYTHING], dt.date(2024, 4, 9)))
+def test_a_missed_day_is_caught_up_late_until_the_anniversary(real_registry):
+    due = keyed(due_alerts(real_registry, [EVERYTHING], dt.date(2024, 4, 9)))
     brazil = due[("quan-he-ngoai-giao-brazil", 30)]
     assert brazil.due == dt.date(2024, 4, 8) and brazil.late
-    assert not keyed(due_alerts(real, [EVERYTHING], dt.date(2024, 5, 9))).get(
+    assert not keyed(due_alerts(real_registry, [EVERYTHING], dt.date(2024, 5, 9))).get(
         ("quan-he-ngoai-giao-brazil", 1)
     )
-    on_the_day = keyed(due_alerts(real, [EVERYTHING], dt.date(2024, 5, 8)))[("quan-he-ngoai-giao-brazil", 1)]
+    on_the_day = keyed(due_alerts(real_registry, [EVERYTHING], dt.date(2024, 5, 8)))[
+        ("quan-he-ngoai-giao-brazil", 1)
+    ]
     assert on_the_day.late and on_the_day.due == dt.date(2024, 5, 7)
 
 
-def test_interests_filter_due_alerts(real):
-    due = due_alerts(real, [ENGLISH], dt.date(2024, 4, 7))
+def test_interests_filter_due_alerts(real_registry):
+    due = due_alerts(real_registry, [ENGLISH], dt.date(2024, 4, 7))
     assert {a.occurrence.event.category for a in due} == {"diplomatic"}
     assert all(a.occurrence.milestone for a in due)
 
 
-def run(real, ledger, transport, today, now=NOW, subscribers=(EVERYTHING,), **kwargs):
-    return run_alerts(real, list(subscribers), SETTINGS, ledger, transport, today, now, **kwargs)
+@pytest.fixture
+def run(real_registry, settings):
+    """Runs the real registry's alerts with the test settings."""
+
+    def run(ledger, transport, today, now=NOW, subscribers=(EVERYTHING,), **kwargs):
+        return run_alerts(
+            real_registry, list(subscribers), settings(), ledger, transport, today, now, **kwargs
+        )
+
+    return run
 
 
-def test_each_alert_is_sent_once_and_recorded(real, database_url, smtp):
+def test_each_alert_is_sent_once_and_recorded(run, database_url, smtp, settings):
     ledger = Ledger(database_url)
-    sender = smtp_sender(load_settings(environ=smtp.env()), retries=1)
-    first = run(real, ledger, sender, dt.date(2024, 4, 7))
+    sender = smtp_sender(settings(environ=smtp.env()), retries=1)
+    first = run(ledger, sender, dt.date(2024, 4, 7))
     assert len(first.sent) == len(smtp.messages) >= 4
     subjects = [m["Subject"] for m in smtp.messages]
     assert "[Còn 30 ngày] Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/2024)" in subjects
-    again = run(real, ledger, sender, dt.date(2024, 4, 7))
+    again = run(ledger, sender, dt.date(2024, 4, 7))
     assert again.sent == [] and again.skipped == len(first.sent) and len(smtp.messages) == len(first.sent)
-    later = run(real, ledger, sender, dt.date(2024, 4, 9), NOW + dt.timedelta(days=2))
+    later = run(ledger, sender, dt.date(2024, 4, 9), NOW + dt.timedelta(days=2))
     new = [m["Subject"] for m in smtp.messages[len(first.sent) :]]
     assert (
         "[Còn 29 ngày · gửi muộn] Kỷ niệm 35 năm Ngày thiết lập quan hệ ngoại giao Việt Nam – Brazil (8/5/2024)"
@@ -125,12 +126,11 @@ def dbp_message(messages):
     return message
 
 
-def test_the_mail_a_real_smtp_server_receives(real, tmp_path, smtp):
+def test_the_mail_a_real_smtp_server_receives(run, tmp_path, smtp, settings):
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     run(
-        real,
         ledger,
-        smtp_sender(load_settings(environ=smtp.env()), retries=1),
+        smtp_sender(settings(environ=smtp.env()), retries=1),
         dt.date(2024, 4, 7),
         subscribers=(EVERYTHING, ENGLISH),
     )
@@ -171,12 +171,12 @@ def test_the_mail_a_real_smtp_server_receives(real, tmp_path, smtp):
     ledger.dispose()
 
 
-def test_same_alert_has_the_same_message_id_everywhere(real, tmp_path):
+def test_same_alert_has_the_same_message_id_everywhere(run, tmp_path):
     ids = []
     for name in ("a", "b"):
         ledger = Ledger(f"sqlite:///{tmp_path / name}.sqlite3")
         outbox = tmp_path / f"outbox-{name}"
-        run(real, ledger, Outbox(outbox), dt.date(2024, 4, 7))
+        run(ledger, Outbox(outbox), dt.date(2024, 4, 7))
         ids.append(
             sorted(
                 email.message_from_bytes(p.read_bytes(), policy=default)["Message-ID"]
@@ -187,9 +187,9 @@ def test_same_alert_has_the_same_message_id_everywhere(real, tmp_path):
     assert ids[0] == ids[1] and len(set(ids[0])) == len(ids[0])
 
 
-def test_outbox_without_smtp(real, tmp_path):
+def test_outbox_without_smtp(run, tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
-    report = run(real, ledger, Outbox(tmp_path / "outbox"), dt.date(2024, 4, 7))
+    report = run(ledger, Outbox(tmp_path / "outbox"), dt.date(2024, 4, 7))
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == len(report.sent) >= 4
     message = dbp_message([email.message_from_bytes(p.read_bytes(), policy=default) for p in files])
@@ -197,51 +197,35 @@ def test_outbox_without_smtp(real, tmp_path):
     ledger.dispose()
 
 
-def test_refusing_server_then_recovery(real, database_url, smtp):
+def test_refusing_server_then_recovery(run, database_url, smtp, settings):
     ledger = Ledger(database_url)
-    sender = smtp_sender(load_settings(environ=smtp.env()), retries=2, backoff=0.01)
+    sender = smtp_sender(settings(environ=smtp.env()), retries=2, backoff=0.01)
     smtp.recorder.refuse = 100
-    failed = run(real, ledger, sender, dt.date(2024, 4, 7))
+    failed = run(ledger, sender, dt.date(2024, 4, 7))
     assert failed.sent == [] and len(failed.failed) >= 4
     assert "451" in failed.failed[0]
     rows = [r for r in ledger.rows() if r["state"] == FAILED]
     assert len(rows) == len(failed.failed) and all(r["attempts"] == 1 for r in rows)
     assert all("Mailbox busy" in r["last_error"] for r in rows)
     smtp.recorder.refuse = 0
-    too_soon = run(real, ledger, sender, dt.date(2024, 4, 7), NOW + dt.timedelta(minutes=1))
+    too_soon = run(ledger, sender, dt.date(2024, 4, 7), NOW + dt.timedelta(minutes=1))
     assert too_soon.sent == [], "back-off: not retried a minute later"
-    recovered = run(real, ledger, sender, dt.date(2024, 4, 7), NOW + dt.timedelta(minutes=11))
+    recovered = run(ledger, sender, dt.date(2024, 4, 7), NOW + dt.timedelta(minutes=11))
     assert len(recovered.sent) == len(failed.failed) == len(smtp.messages)
     assert all(r["state"] in (SENT, SUPERSEDED) for r in ledger.rows())
     ledger.dispose()
 
 
-def test_dry_run_sends_and_records_nothing(real, tmp_path):
+def test_dry_run_sends_and_records_nothing(run, tmp_path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
-    report = run(real, ledger, Outbox(tmp_path / "outbox"), dt.date(2024, 4, 7), dry_run=True)
+    report = run(ledger, Outbox(tmp_path / "outbox"), dt.date(2024, 4, 7), dry_run=True)
     assert len(report.planned) >= 4 and report.sent == []
     assert ledger.rows() == [] and not (tmp_path / "outbox").exists()
     ledger.dispose()
 
 
-def cli_env(tmp_path, **extra):
-    subscribers = tmp_path / "subscribers.yaml"
-    if not subscribers.exists():
-        subscribers.write_text(
-            "subscribers:\n  - email: editor@example.org\n    name: Ban Biên tập\n", encoding="utf-8"
-        )
-    return {
-        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
-        "CALENDAR_SUBSCRIBERS": str(subscribers),
-        "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
-        "CALENDAR_OUTBOX": str(tmp_path / "outbox"),
-        "CALENDAR_FEEDS_DIR": str(tmp_path / "feeds"),
-        **extra,
-    }
-
-
-def test_cli_acceptance_with_a_real_smtp_server(runner, tmp_path, smtp):
-    env = cli_env(tmp_path, **smtp.env())
+def test_cli_acceptance_with_a_real_smtp_server(runner, smtp, environment):
+    env = environment(**smtp.env())
     first = runner.invoke(main, ["alerts", "--today", "2024-04-07"], env=env)
     assert first.exit_code == 0, first.output
     assert (
@@ -262,8 +246,8 @@ def test_cli_acceptance_with_a_real_smtp_server(runner, tmp_path, smtp):
     assert re.search(r"\d+ sent \([1-9]\d* late\)", gap.output)
 
 
-def test_cli_dry_run_and_outbox(runner, tmp_path):
-    env = cli_env(tmp_path)
+def test_cli_dry_run_and_outbox(runner, tmp_path, environment):
+    env = environment()
     dry = runner.invoke(main, ["alerts", "--today", "2024-04-07", "--dry-run", "--lang", "en"], env=env)
     assert dry.exit_code == 0
     assert (
@@ -274,17 +258,17 @@ def test_cli_dry_run_and_outbox(runner, tmp_path):
     assert sent.exit_code == 0 and len(list((tmp_path / "outbox").glob("*.eml"))) >= 4
 
 
-def test_cli_reports_delivery_failures_and_exits_1(runner, tmp_path, smtp):
+def test_cli_reports_delivery_failures_and_exits_1(runner, smtp, environment):
     smtp.recorder.refuse = 1000
-    env = cli_env(tmp_path, **smtp.env(), CALENDAR_SMTP_RETRIES="1", CALENDAR_LANGUAGE="en")
+    env = environment(**smtp.env(), CALENDAR_SMTP_RETRIES="1", CALENDAR_LANGUAGE="en")
     result = runner.invoke(main, ["alerts", "--today", "2024-04-07"], env=env)
     assert result.exit_code == 1
     assert "failed, will retry: editor@example.org: [Còn 30 ngày]" in result.output
 
 
-def test_cli_bad_subscribers_file_is_one_line(runner, tmp_path):
+def test_cli_bad_subscribers_file_is_one_line(runner, tmp_path, environment):
     (tmp_path / "subscribers.yaml").write_text("subscribers:\n  - email: nope\n", encoding="utf-8")
-    result = runner.invoke(main, ["alerts", "--today", "2024-04-07", "--lang", "en"], env=cli_env(tmp_path))
+    result = runner.invoke(main, ["alerts", "--today", "2024-04-07", "--lang", "en"], env=environment())
     assert result.exit_code == 1
     assert (
         result.output.strip()
@@ -299,7 +283,7 @@ def tls_server(mode, certificate, folder, *credentials):
     process = subprocess.Popen(
         [
             sys.executable,
-            str(Path(__file__).parent / "smtp_tls_server.py"),
+            str(TESTS / "smtp_tls_server.py"),
             mode,
             str(cert),
             str(key),
@@ -308,7 +292,7 @@ def tls_server(mode, certificate, folder, *credentials):
         ],
         stdout=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).parent,
+        cwd=TESTS,
     )
     try:
         line = process.stdout.readline()
@@ -324,7 +308,7 @@ def received(folder):
     return [email.message_from_bytes(p.read_bytes(), policy=default) for p in folder.glob("*.eml")]
 
 
-def test_starttls_with_authentication(real, tmp_path, certificate):
+def test_starttls_with_authentication(run, tmp_path, certificate, settings):
     with tls_server("starttls", certificate, tmp_path / "mail", "user", "s3cret") as port:
         env = {
             "CALENDAR_SMTP_HOST": "127.0.0.1",
@@ -335,26 +319,22 @@ def test_starttls_with_authentication(real, tmp_path, certificate):
             "CALENDAR_SMTP_CA_FILE": str(certificate[0]),
         }
         ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
-        report = run(real, ledger, smtp_sender(load_settings(environ=env), retries=1), dt.date(2024, 4, 7))
+        report = run(ledger, smtp_sender(settings(environ=env), retries=1), dt.date(2024, 4, 7))
         assert report.failed == [] and len(received(tmp_path / "mail")) == len(report.sent) >= 4
         assert "Điện Biên Phủ" in " ".join(m["Subject"] for m in received(tmp_path / "mail"))
         wrong = dict(env, CALENDAR_SMTP_PASSWORD="wrong")
         ledger2 = Ledger(f"sqlite:///{tmp_path / 'l2.sqlite3'}")
-        refused = run(
-            real, ledger2, smtp_sender(load_settings(environ=wrong), retries=1), dt.date(2024, 4, 7)
-        )
+        refused = run(ledger2, smtp_sender(settings(environ=wrong), retries=1), dt.date(2024, 4, 7))
         assert refused.sent == [] and "SMTPAuthenticationError" in refused.failed[0]
         plain = dict(env, CALENDAR_SMTP_CA_FILE="")
         ledger3 = Ledger(f"sqlite:///{tmp_path / 'l3.sqlite3'}")
-        untrusted = run(
-            real, ledger3, smtp_sender(load_settings(environ=plain), retries=1), dt.date(2024, 4, 7)
-        )
+        untrusted = run(ledger3, smtp_sender(settings(environ=plain), retries=1), dt.date(2024, 4, 7))
         assert untrusted.sent == [] and "CERTIFICATE_VERIFY_FAILED" in untrusted.failed[0]
         for one in (ledger, ledger2, ledger3):
             one.dispose()
 
 
-def test_implicit_tls(real, tmp_path, certificate):
+def test_implicit_tls(run, tmp_path, certificate, settings):
     with tls_server("ssl", certificate, tmp_path / "mail") as port:
         env = {
             "CALENDAR_SMTP_HOST": "127.0.0.1",
@@ -363,16 +343,15 @@ def test_implicit_tls(real, tmp_path, certificate):
             "CALENDAR_SMTP_CA_FILE": str(certificate[0]),
         }
         ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
-        report = run(real, ledger, smtp_sender(load_settings(environ=env), retries=1), dt.date(2024, 4, 7))
+        report = run(ledger, smtp_sender(settings(environ=env), retries=1), dt.date(2024, 4, 7))
         assert report.failed == [] and len(received(tmp_path / "mail")) == len(report.sent) >= 4
         ledger.dispose()
 
 
-def test_database_unavailable_is_one_clear_line(runner, tmp_path):
+def test_database_unavailable_is_one_clear_line(runner, tmp_path, environment):
     from services import free_port
 
-    env = cli_env(
-        tmp_path,
+    env = environment(
         CALENDAR_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere",
         CALENDAR_LANGUAGE="en",
     )

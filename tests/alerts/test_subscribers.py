@@ -8,23 +8,32 @@ import textwrap
 import pytest
 
 from calendar_service.alerts.subscribers import load_subscribers
-from calendar_service.config import load_settings
 from calendar_service.errors import SubscribersError
 from calendar_service.model import Bilingual, Event, Milestone, Observance, Occurrence, SolarDate
 
-SETTINGS = load_settings(environ={})
+
+@pytest.fixture
+def load(tmp_path, settings):
+    """Writes tmp_path/subscribers.yaml and loads it with the test settings."""
+
+    def load(text):
+        path = tmp_path / "subscribers.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return load_subscribers(path, settings())
+
+    return load
 
 
-def write(tmp_path, text):
-    path = tmp_path / "subscribers.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
+@pytest.fixture
+def errors(load):
+    """The located errors, rendered, of a subscribers file that does not load."""
 
+    def errors(text, lang="en"):
+        with pytest.raises(SubscribersError) as raised:
+            load(text)
+        return [p.render(lang) for p in raised.value.problems]
 
-def errors(tmp_path, text, lang="en"):
-    with pytest.raises(SubscribersError) as raised:
-        load_subscribers(write(tmp_path, text), SETTINGS)
-    return [p.render(lang) for p in raised.value.problems]
+    return errors
 
 
 def occurrence(category="historical", country=None, milestone=Milestone.TRON):
@@ -40,8 +49,8 @@ def occurrence(category="historical", country=None, milestone=Milestone.TRON):
     return Occurrence(event, dt.date(2024, 5, 7), 70, milestone)
 
 
-def test_email_only_follows_everything_with_default_lead_times(tmp_path):
-    (subscriber,) = load_subscribers(write(tmp_path, "subscribers:\n  - email: a@example.org\n"), SETTINGS)
+def test_email_only_follows_everything_with_default_lead_times(load):
+    (subscriber,) = load("subscribers:\n  - email: a@example.org\n")
     assert subscriber.language == "vi" and subscriber.digest
     assert subscriber.wants(occurrence()) and subscriber.wants(occurrence("diplomatic", "SE", None))
     assert subscriber.lead_times.for_milestone(Milestone.TRON) == (90, 30, 7, 1)
@@ -49,11 +58,9 @@ def test_email_only_follows_everything_with_default_lead_times(tmp_path):
     assert subscriber.lead_times.for_milestone(None) == (7, 1)
 
 
-def test_interests_and_overrides(tmp_path):
-    (subscriber,) = load_subscribers(
-        write(
-            tmp_path,
-            """\
+def test_interests_and_overrides(load):
+    (subscriber,) = load(
+        """\
         subscribers:
           - email: doi-ngoai@example.org
             name: Phòng Đối ngoại
@@ -64,9 +71,7 @@ def test_interests_and_overrides(tmp_path):
             lead_times: {tron: [60, 14], yearly: "3"}
             digest: false
             unsubscribe: https://example.org/unsubscribe?u=1
-        """,
-        ),
-        SETTINGS,
+        """
     )
     assert subscriber.countries == {"SE", "BR"} and subscriber.language == "en" and not subscriber.digest
     assert subscriber.wants(occurrence("diplomatic", "SE"))
@@ -77,13 +82,12 @@ def test_interests_and_overrides(tmp_path):
     assert subscriber.lead_times.for_milestone(None) == (3,)
 
 
-def test_missing_file_means_no_subscribers(tmp_path):
-    assert load_subscribers(tmp_path / "none.yaml", SETTINGS) == []
+def test_missing_file_means_no_subscribers(tmp_path, settings):
+    assert load_subscribers(tmp_path / "none.yaml", settings()) == []
 
 
-def test_located_errors(tmp_path):
+def test_located_errors(tmp_path, errors):
     found = errors(
-        tmp_path,
         """\
         subscribers:
           - email: not-an-address
@@ -106,28 +110,26 @@ def test_located_errors(tmp_path):
     ]
 
 
-def test_errors_in_vietnamese_and_tabs(tmp_path):
-    found = errors(tmp_path, "subscribers:\n\t- email: a@example.org\n", "vi")
+def test_errors_in_vietnamese_and_tabs(tmp_path, errors):
+    found = errors("subscribers:\n\t- email: a@example.org\n", "vi")
     assert found == [
         f"{tmp_path / 'subscribers.yaml'}:2:1: ký tự tab: YAML phải thụt lề bằng dấu cách, không dùng tab"
     ]
-    assert errors(tmp_path, "people: []\n") == [
+    assert errors("people: []\n") == [
         f"{tmp_path / 'subscribers.yaml'}:1:1: field 'subscribers': expected a top-level 'subscribers:' list"
     ]
 
 
-def test_header_injection_in_names_is_refused(tmp_path):
-    found = errors(
-        tmp_path, 'subscribers:\n  - email: a@example.org\n    name: "X\\r\\nBcc: evil@example.org"\n'
-    )
+def test_header_injection_in_names_is_refused(tmp_path, errors):
+    found = errors('subscribers:\n  - email: a@example.org\n    name: "X\\r\\nBcc: evil@example.org"\n')
     assert found == [
         f"{tmp_path / 'subscribers.yaml'}:3:11: entry 'a@example.org', field 'name': "
         "must be one line of text, without line breaks or control characters"
     ]
 
 
-def test_real_example_file_is_valid():
+def test_real_example_file_is_valid(settings):
     from paths import ROOT
 
-    (subscriber,) = load_subscribers(ROOT / "data" / "subscribers.yaml", SETTINGS)
+    (subscriber,) = load_subscribers(ROOT / "data" / "subscribers.yaml", settings())
     assert subscriber.email == "ban-bien-tap@example.org"

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
-from paths import ROOT
-
-spec = importlib.util.spec_from_file_location("update_snapshot", ROOT / "scripts" / "update_snapshot.py")
-update_snapshot = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(update_snapshot)
+import update_snapshot  # scripts/update_snapshot.py
 
 
 def test_snapshot_is_up_to_date():

@@ -10,8 +10,6 @@ import subprocess
 import sys
 import time
 
-from paths import REAL_REGISTRY
-
 from calendar_service.alerts.ledger import SENT, SUPERSEDED, Ledger
 
 SUBSCRIBERS = """\
@@ -24,18 +22,11 @@ subscribers:
 """
 
 
-def command(tmp_path, database_url, smtp, **extra):
-    subscribers = tmp_path / "subscribers.yaml"
-    subscribers.write_text(SUBSCRIBERS, encoding="utf-8")
+def command(tmp_path, environment, database_url, smtp):
+    (tmp_path / "subscribers.yaml").write_text(SUBSCRIBERS, encoding="utf-8")
     env = {
         **os.environ,
-        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
-        "CALENDAR_SUBSCRIBERS": str(subscribers),
-        "CALENDAR_DATABASE_URL": database_url,
-        "CALENDAR_FEEDS_DIR": str(tmp_path / "feeds"),
-        "CALENDAR_SMTP_RETRIES": "1",
-        **smtp.env(),
-        **extra,
+        **environment(CALENDAR_DATABASE_URL=database_url, CALENDAR_SMTP_RETRIES="1", **smtp.env()),
     }
     return [sys.executable, "-m", "calendar_service", "alerts", "--today", "2024-04-07"], env
 
@@ -44,9 +35,9 @@ def message_ids(smtp):
     return collections.Counter(m["Message-ID"] for m in smtp.messages)
 
 
-def test_two_processes_at_the_same_moment_send_each_alert_once(tmp_path, database_url, smtp):
+def test_two_processes_at_the_same_moment_send_each_alert_once(tmp_path, environment, database_url, smtp):
     smtp.recorder.delay = 0.05
-    args, env = command(tmp_path, database_url, smtp)
+    args, env = command(tmp_path, environment, database_url, smtp)
     runs = [
         subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -61,9 +52,9 @@ def test_two_processes_at_the_same_moment_send_each_alert_once(tmp_path, databas
     ledger.dispose()
 
 
-def test_a_process_killed_halfway_loses_nothing(tmp_path, database_url, smtp):
+def test_a_process_killed_halfway_loses_nothing(tmp_path, environment, database_url, smtp):
     smtp.recorder.delay = 0.3
-    args, env = command(tmp_path, database_url, smtp)
+    args, env = command(tmp_path, environment, database_url, smtp)
     victim = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert smtp.recorder.wait_for(3, timeout=60)
     victim.send_signal(signal.SIGKILL)

@@ -1,56 +1,50 @@
 """Golden feeds: small registries under tests/registries/, their expected feeds
-under tests/golden/<scenario>/, one parametrised test over all of them. Set
-UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change, and
-review the diff."""
+under tests/golden/<scenario>/, one parametrised test over all of them. After a
+deliberate change, run scripts/update_golden.py and review the diff: the tests
+only compare, they never write the golden files."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
-from feedparsers import PARSERS, seen
-from paths import REGISTRIES
+from feedparsers import PARSERS, planned, seen
+from update_golden import FILES, GOLDEN, REGISTRIES, TODAY, feeds, scenarios  # scripts/update_golden.py
 
-from calendar_service.config import load_settings
-from calendar_service.feeds.publish import publish
 from calendar_service.registry.checks import load_registry
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-SCENARIOS = sorted(p.stem for p in REGISTRIES.glob("*.yaml"))
-FILES = [f"{lang}/{name}.ics" for lang in ("vi", "en") for name in ("all", "all-alarms", "planning")]
-TODAY = dt.date(2024, 3, 1)
-NOW = dt.datetime(2024, 3, 1, 0, 0, tzinfo=dt.UTC)
-
-
-def build(scenario: str, out: Path) -> Path:
-    publish(load_registry(REGISTRIES / f"{scenario}.yaml"), load_settings(environ={}), TODAY, NOW, out)
-    return out
+SCENARIOS = scenarios()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_feeds_match_golden_files(scenario, tmp_path):
-    out = build(scenario, tmp_path)
-    for name in FILES:
+def test_feeds_match_golden_files(scenario):
+    """If this fails after a deliberate change: run scripts/update_golden.py and review the diff."""
+    for name, produced in feeds(scenario).items():
         golden = GOLDEN / scenario / name
-        produced = (out / name).read_bytes()
-        if os.environ.get("UPDATE_GOLDEN"):
-            golden.parent.mkdir(parents=True, exist_ok=True)
-            golden.write_bytes(produced)
+        assert golden.exists(), f"{scenario}/{name}: no golden file; run scripts/update_golden.py"
         assert produced == golden.read_bytes(), f"{scenario}/{name} differs from the golden file"
 
 
+@pytest.fixture(scope="module")
+def expected(settings):
+    """What each golden file should show a user (path -> events), from its scenario's plan."""
+    found = {}
+    for scenario in SCENARIOS:
+        events = planned(load_registry(REGISTRIES / f"{scenario}.yaml"), settings(), TODAY)
+        found.update({GOLDEN / scenario / name: events[name] for name in FILES})
+    return found
+
+
 @pytest.mark.parametrize("parser", sorted(PARSERS))
-def test_golden_files_parse_the_same_in_every_parser(parser):
+def test_golden_files_parse_the_same_in_every_parser(parser, expected):
+    """Every parser (icalendar too: the reference is the plan, not one of them)
+    shows the planned events of every golden file."""
     paths = sorted(GOLDEN.rglob("*.ics"))
-    assert len(paths) == len(SCENARIOS) * len(FILES)
-    reference = PARSERS["icalendar"](paths)
+    assert paths == sorted(expected)
     results = PARSERS[parser](paths)
     for path in paths:
         assert results[str(path)].get("errors", []) == []
-        assert seen(results[str(path)]) == seen(reference[str(path)]), path
+        assert seen(results[str(path)]) == expected[path], path
 
 
 def events(scenario: str, name: str, parser: str) -> set:

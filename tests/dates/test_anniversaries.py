@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paths import FACTS_2024, REAL_REGISTRY
+from paths import FACTS_2024
 
 from calendar_service.dates.anniversaries import (
     Query,
@@ -26,7 +26,6 @@ from calendar_service.model import (
     Observance,
     SolarDate,
 )
-from calendar_service.registry.checks import load_registry
 
 DBP_DATE = SolarDate(1954, 5, 7)
 TITLE = Bilingual("Sự kiện", "the event")
@@ -43,11 +42,6 @@ def event(
     return Event(ident, title, category, date, observance, (), country)
 
 
-@pytest.fixture(scope="module")
-def real():
-    return load_registry(REAL_REGISTRY)
-
-
 def by_id(found):
     return {(o.event.id, o.date.year): o for o in found}
 
@@ -56,16 +50,16 @@ def by_id(found):
     ("event_id", "day", "n", "milestone"),
     FACTS_2024,
 )
-def test_real_registry_2024(real, event_id, day, n, milestone):
-    found = by_id(upcoming(real, dt.date(2024, 1, 1), 366))
+def test_real_registry_2024(real_registry, event_id, day, n, milestone):
+    found = by_id(upcoming(real_registry, dt.date(2024, 1, 1), 366))
     occurrence = found[(event_id, 2024)]
     assert occurrence.date == dt.date.fromisoformat(day)
     assert occurrence.n == n
     assert (occurrence.milestone.value if occurrence.milestone else None) == milestone
 
 
-def test_gio_to_2025(real):
-    found = by_id(upcoming(real, dt.date(2025, 1, 1), 365))
+def test_gio_to_2025(real_registry):
+    found = by_id(upcoming(real_registry, dt.date(2025, 1, 1), 365))
     assert found[("gio-to-hung-vuong", 2025)].date == dt.date(2025, 4, 7)
 
 
@@ -152,17 +146,17 @@ def test_milestone_filters(chosen, accepted):
     assert {m for m in (Milestone.TRON, Milestone.CHAN, None) if chosen.accepts(m)} == accepted
 
 
-def test_queries_filter_by_category_country_milestone_and_text(real):
+def test_queries_filter_by_category_country_milestone_and_text(real_registry):
     start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
-    sweden = occurrences(real, start, end, Query(countries=frozenset({"SE"})))
+    sweden = occurrences(real_registry, start, end, Query(countries=frozenset({"SE"})))
     assert [o.event.id for o in sweden] == ["quan-he-ngoai-giao-sweden"]
-    borders = occurrences(real, start, end, Query(categories=frozenset({"borders-seas"})))
+    borders = occurrences(real_registry, start, end, Query(categories=frozenset({"borders-seas"})))
     assert {o.event.category for o in borders} == {"borders-seas"} and len(borders) == 6
-    majors = occurrences(real, start, end, Query(milestones=MilestoneFilter.MILESTONES))
+    majors = occurrences(real_registry, start, end, Query(milestones=MilestoneFilter.MILESTONES))
     assert all(o.milestone for o in majors) and "hai-chien-gac-ma" not in {o.event.id for o in majors}
-    trons = occurrences(real, start, end, Query(milestones=MilestoneFilter.TRON))
+    trons = occurrences(real_registry, start, end, Query(milestones=MilestoneFilter.TRON))
     assert trons and {o.milestone for o in trons} == {Milestone.TRON}
-    text = occurrences(real, start, end, Query(text="dien bien phu"))
+    text = occurrences(real_registry, start, end, Query(text="dien bien phu"))
     assert [o.event.id for o in text] == ["dien-bien-phu"]
 
 

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paths import REAL_REGISTRY
-
 from calendar_service.alerts.delivery import Smtp
 from calendar_service.alerts.ledger import Ledger
 from calendar_service.alerts.run import run_digest
 from calendar_service.alerts.subscribers import Subscriber
 from calendar_service.cli import main
-from calendar_service.config import load_settings
-from calendar_service.registry.checks import load_registry
 
-SETTINGS = load_settings(environ={})
 EDITOR = Subscriber("editor@example.org", "Ban Biên tập")
 DESK = Subscriber("desk@example.org", language="en", categories=frozenset({"diplomatic"}))
 NO_DIGEST = Subscriber("quiet@example.org", digest=False)
 
 
-def test_digest_lists_eight_weeks_by_week_milestones_first(tmp_path, smtp):
-    registry = load_registry(REAL_REGISTRY)
+def test_digest_lists_eight_weeks_by_week_milestones_first(real_registry, settings, tmp_path, smtp):
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     now = dt.datetime(2024, 4, 8, 0, 5, tzinfo=dt.UTC)
-    with Smtp(load_settings(environ=smtp.env()), retries=1) as sender:
+    with Smtp(settings(environ=smtp.env()), retries=1) as sender:
         report = run_digest(
-            registry, [EDITOR, DESK, NO_DIGEST], SETTINGS, ledger, sender, dt.date(2024, 4, 8), now
+            real_registry, [EDITOR, DESK, NO_DIGEST], settings(), ledger, sender, dt.date(2024, 4, 8), now
         )
         assert len(report.sent) == 2 and len(smtp.messages) == 2
         vi = next(m for m in smtp.messages if "editor" in m["To"])
@@ -48,30 +42,25 @@ def test_digest_lists_eight_weeks_by_week_milestones_first(tmp_path, smtp):
         en = next(m for m in smtp.messages if "desk" in m["To"])
         assert en["Subject"] == "Anniversaries of the next 8 weeks (from 8 April 2024)"
         assert "Điện Biên Phủ" not in en.get_body(("plain",)).get_content(), "diplomatic only"
-        again = run_digest(registry, [EDITOR, DESK], SETTINGS, ledger, sender, dt.date(2024, 4, 10), now)
+        again = run_digest(
+            real_registry, [EDITOR, DESK], settings(), ledger, sender, dt.date(2024, 4, 10), now
+        )
         assert again.sent == [] and again.skipped == 2, "once per subscriber per week"
-        next_week = run_digest(registry, [EDITOR], SETTINGS, ledger, sender, dt.date(2024, 4, 15), now)
+        next_week = run_digest(real_registry, [EDITOR], settings(), ledger, sender, dt.date(2024, 4, 15), now)
         assert len(next_week.sent) == 1
     ledger.dispose()
 
 
-def test_digest_cli_dry_run(runner, tmp_path):
-    subscribers = tmp_path / "subscribers.yaml"
-    subscribers.write_text("subscribers:\n  - email: editor@example.org\n", encoding="utf-8")
-    env = {
-        "CALENDAR_REGISTRY": str(REAL_REGISTRY),
-        "CALENDAR_SUBSCRIBERS": str(subscribers),
-        "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'l.sqlite3'}",
-        "CALENDAR_OUTBOX": str(tmp_path / "out"),
-    }
+def test_digest_cli_dry_run(runner, tmp_path, environment):
+    env = environment()
     result = runner.invoke(main, ["digest", "--today", "2024-04-08", "--dry-run", "--lang", "en"], env=env)
     assert result.exit_code == 0
     assert "editor@example.org\tLịch kỷ niệm 8 tuần tới (từ 8/4/2024)" in result.output
     sent = runner.invoke(main, ["digest", "--today", "2024-04-08"], env=env)
-    assert sent.exit_code == 0 and len(list((tmp_path / "out").glob("*.eml"))) == 1
+    assert sent.exit_code == 0 and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
 
 
-def test_milestones_come_first_within_a_week(tmp_path):
+def test_milestones_come_first_within_a_week(settings, tmp_path):
     from calendar_service.alerts.delivery import Outbox
     from calendar_service.model import Bilingual, Event, Observance, Registry, SolarDate
 
@@ -94,7 +83,7 @@ def test_milestones_come_first_within_a_week(tmp_path):
     registry = Registry("r.yaml", {}, (early, late))
     ledger = Ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     now = dt.datetime(2024, 4, 8, tzinfo=dt.UTC)
-    run_digest(registry, [EDITOR], SETTINGS, ledger, Outbox(tmp_path / "out"), dt.date(2024, 4, 8), now)
+    run_digest(registry, [EDITOR], settings(), ledger, Outbox(tmp_path / "out"), dt.date(2024, 4, 8), now)
     import email
     from email.policy import default
 

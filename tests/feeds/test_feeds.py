@@ -9,25 +9,22 @@ import re
 from pathlib import Path
 
 import pytest
-from feedparsers import PARSERS, python_icalendar, seen
-from paths import REAL_REGISTRY
+from feedparsers import PARSERS, planned, python_icalendar, seen
+from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY
 
 from calendar_service.cli import main
-from calendar_service.config import load_settings
 from calendar_service.dates.anniversaries import occurrences
 from calendar_service.errors import CalendarServiceError
 from calendar_service.feeds import ical
 from calendar_service.feeds.ical import WarmCache
 from calendar_service.feeds.kinds import FeedKind, FeedSpec
-from calendar_service.feeds.publish import plan, publish
+from calendar_service.feeds.publish import publish
 from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.i18n import Language
 from calendar_service.registry.checks import load_registry
 
-TODAY = dt.date(2024, 3, 1)
-NOW = dt.datetime(2024, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+TODAY, NOW = PUBLISHED_ON, PUBLISHED_AT  # the clock of the shared published_feeds
 LATER = dt.datetime(2024, 3, 2, 5, 6, 7, tzinfo=dt.UTC)
-SETTINGS = load_settings(environ={})
 
 
 def feed_paths(out: Path) -> list[Path]:
@@ -48,43 +45,25 @@ def stamps(out: Path) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def real():
-    return load_registry(REAL_REGISTRY)
-
-
-@pytest.fixture(scope="module")
-def published(real, tmp_path_factory):
-    out = tmp_path_factory.mktemp("feeds")
-    publish(real, SETTINGS, TODAY, NOW, out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def expected(real):
-    return {
-        spec.path: {
-            (e.uid, e.start.isoformat(), (e.start + dt.timedelta(days=1)).isoformat(), e.summary)
-            for e in entries
-        }
-        for spec, entries in plan(real, SETTINGS, TODAY).items()
-    }
+def expected(real_registry, settings):
+    return planned(real_registry, settings(), TODAY)
 
 
 @pytest.mark.parametrize("parser", sorted(PARSERS))
-def test_every_feed_shows_the_expected_events_in_every_parser(parser, published, expected):
-    paths = feed_paths(published)
+def test_every_feed_shows_the_expected_events_in_every_parser(parser, published_feeds, expected):
+    paths = feed_paths(published_feeds)
     assert len(paths) == len(expected) >= 50
     results = PARSERS[parser](paths)
     for path in paths:
         parsed = results[str(path)]
         assert "error" not in parsed, parsed.get("error")
         assert parsed.get("errors", []) == [], f"{parser} reports errors in {path}"
-        assert seen(parsed) == expected[str(path.relative_to(published))], path
+        assert seen(parsed) == expected[str(path.relative_to(published_feeds))], path
 
 
 @pytest.mark.parametrize("parser", sorted(PARSERS))
-def test_dien_bien_phu_is_a_one_day_all_day_event_in_both_languages(parser, published):
-    paths = [published / "en" / "all.ics", published / "vi" / "all.ics"]
+def test_dien_bien_phu_is_a_one_day_all_day_event_in_both_languages(parser, published_feeds):
+    paths = [published_feeds / "en" / "all.ics", published_feeds / "vi" / "all.ics"]
     results = PARSERS[parser](paths)
     en = seen(results[str(paths[0])])
     vi = seen(results[str(paths[1])])
@@ -102,8 +81,8 @@ def test_dien_bien_phu_is_a_one_day_all_day_event_in_both_languages(parser, publ
     ) in vi
 
 
-def test_all_day_flags_and_vietnamese_descriptions_survive(published):
-    path = published / "vi" / "all.ics"
+def test_all_day_flags_and_vietnamese_descriptions_survive(published_feeds):
+    path = published_feeds / "vi" / "all.ics"
     for parser in ("ical.js", "libical"):
         events = {e["uid"]: e for e in PARSERS[parser]([path])[str(path)]["events"]}
         dbp = events["dien-bien-phu-2024.vi@calendar-service"]
@@ -113,8 +92,8 @@ def test_all_day_flags_and_vietnamese_descriptions_survive(published):
         assert "Chi tiết: http://127.0.0.1:8000/entries/dien-bien-phu?lang=vi" in dbp["description"]
 
 
-def test_rfc5545_and_rfc7986_shape(published):
-    for path in feed_paths(published):
+def test_rfc5545_and_rfc7986_shape(published_feeds):
+    for path in feed_paths(published_feeds):
         data = path.read_bytes()
         lines = data.split(b"\r\n")
         assert lines[-1] == b"" and b"\n" not in data.replace(b"\r\n", b""), f"{path}: lines must end in CRLF"
@@ -151,8 +130,8 @@ def test_rfc5545_and_rfc7986_shape(published):
             assert dt.datetime.strptime(end[1], "%Y%m%d").date() == first + dt.timedelta(days=1)
 
 
-def test_index_lists_every_feed_with_titles(published):
-    index = json.loads((published / "index.json").read_text(encoding="utf-8"))
+def test_index_lists_every_feed_with_titles(published_feeds):
+    index = json.loads((published_feeds / "index.json").read_text(encoding="utf-8"))
     assert index["window"] == {"start": "2023-01-01", "end": "2029-12-31"}
     by_path = {item["path"]: item for item in index["feeds"]}
     assert by_path["vi/all.ics"]["title"] == "Lịch kỷ niệm – tất cả"
@@ -182,13 +161,13 @@ def test_index_lists_every_feed_with_titles(published):
     assert expected <= set(by_path)
     assert "en/country/sd.ics" not in by_path, "Sudan has no dated entry: no empty feed"
     for item in index["feeds"]:
-        assert (published / item["path"]).exists()
+        assert (published_feeds / item["path"]).exists()
 
 
-def test_feed_kinds_decide_membership():
+def test_feed_kinds_decide_membership(real_registry):
     found = {
         (o.event.id, o.date.year): o
-        for o in occurrences(load_registry(REAL_REGISTRY), dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+        for o in occurrences(real_registry, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     }
     dien_bien_phu = found[("dien-bien-phu", 2024)]  # historical, 70th: năm tròn
     gac_ma = found[("hai-chien-gac-ma", 2024)]  # borders and seas, 36th: no milestone
@@ -217,15 +196,15 @@ def test_feed_kinds_decide_membership():
     assert FeedSpec.from_index(item) == spec
 
 
-def test_window_follows_today(real, tmp_path):
-    publish(real, SETTINGS, dt.date(2026, 11, 22), NOW, tmp_path)
+def test_window_follows_today(real_registry, tmp_path, settings):
+    publish(real_registry, settings(), dt.date(2026, 11, 22), NOW, tmp_path)
     events = python_icalendar([tmp_path / "en" / "all.ics"])[str(tmp_path / "en" / "all.ics")]["events"]
     assert min(e["start"] for e in events) >= "2025-01-01"
     assert max(e["start"] for e in events) <= "2031-12-31"
 
 
-def test_milestones_feed_has_only_milestones_and_planning_has_lead_times(published):
-    path = published / "vi" / "planning.ics"
+def test_milestones_feed_has_only_milestones_and_planning_has_lead_times(published_feeds):
+    path = published_feeds / "vi" / "planning.ics"
     events = {(e["start"], e["summary"]) for e in python_icalendar([path])[str(path)]["events"]}
     assert (
         "2024-04-07",
@@ -239,15 +218,15 @@ def test_milestones_feed_has_only_milestones_and_planning_has_lead_times(publish
         "36 is no milestone"
     )
     assert any("Kỷ niệm 40 năm Hải chiến Gạc Ma" in summary for _, summary in events)
-    path = published / "en" / "milestones.ics"
+    path = published_feeds / "en" / "milestones.ics"
     summaries = [e["summary"] for e in python_icalendar([path])[str(path)]["events"]]
     assert not any("36th anniversary of the Gạc Ma" in s for s in summaries)
     assert any("70th anniversary of the Điện Biên Phủ" in s for s in summaries)
 
 
-def test_alarm_variant_has_reminders_and_plain_feeds_do_not(published):
-    alarms = published / "en" / "all-alarms.ics"
-    plain = published / "en" / "all.ics"
+def test_alarm_variant_has_reminders_and_plain_feeds_do_not(published_feeds):
+    alarms = published_feeds / "en" / "all-alarms.ics"
+    plain = published_feeds / "en" / "all.ics"
     with_alarms = {e["uid"]: e for e in PARSERS["ical.js"]([alarms])[str(alarms)]["events"]}
     dbp = with_alarms["dien-bien-phu-2024.en@calendar-service"]
     assert dbp["alarms"] == ["-P89DT15H", "-P29DT15H", "-P6DT15H", "-PT15H"]
@@ -258,15 +237,17 @@ def test_alarm_variant_has_reminders_and_plain_feeds_do_not(published):
     assert libical["dien-bien-phu-2024.en@calendar-service"]["alarms"] == 4
 
 
-def test_rebuilding_an_unchanged_registry_gives_byte_identical_files(real, published, tmp_path):
+def test_rebuilding_an_unchanged_registry_gives_byte_identical_files(
+    real_registry, published_feeds, tmp_path, settings
+):
     out = tmp_path / "feeds"
-    publish(real, SETTINGS, TODAY, NOW, out)
+    publish(real_registry, settings(), TODAY, NOW, out)
     first = snapshot(out)
     first_index = (out / "index.json").read_bytes()
-    result = publish(real, SETTINGS, TODAY, LATER, out)
+    result = publish(real_registry, settings(), TODAY, LATER, out)
     assert result.written == [] and len(result.unchanged) == len(first)
     assert snapshot(out) == first and (out / "index.json").read_bytes() == first_index
-    assert snapshot(published) == first
+    assert snapshot(published_feeds) == first
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -275,12 +256,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_editing_one_entry_moves_only_its_stamps(real_copy, tmp_path):
+def test_editing_one_entry_moves_only_its_stamps(real_copy, tmp_path, settings):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, out)
+    publish(load_registry(real_copy), settings(), TODAY, NOW, out)
     before = stamps(out)
     edit(real_copy, "en: the signing of the Geneva Accords", "en: the signing of the Geneva Agreements")
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, out)
+    publish(load_registry(real_copy), settings(), TODAY, LATER, out)
     after = stamps(out)
     assert set(after) == set(before)
     changed = {uid for uid in after if after[uid] != before[uid]}
@@ -293,45 +274,47 @@ def test_editing_one_entry_moves_only_its_stamps(real_copy, tmp_path):
         assert after[uid][1] == "2024-03-02T05:06:07+00:00"
 
 
-def test_a_warm_cache_is_passed_in_and_reuses_only_unchanged_events(real_copy, tmp_path, monkeypatch):
+def test_a_warm_cache_is_passed_in_and_reuses_only_unchanged_events(
+    real_copy, tmp_path, monkeypatch, settings
+):
     """Serialisations were kept in a module-level dict shared by every build in the process."""
     serialised = []
     original = ical._serialise
     monkeypatch.setattr(ical, "_serialise", lambda items: serialised.extend(items) or original(items))
     warm, warm_out, cold_out = WarmCache(), tmp_path / "warm", tmp_path / "cold"
-    result = publish(load_registry(real_copy), SETTINGS, TODAY, NOW, warm_out, warm=warm)
+    result = publish(load_registry(real_copy), settings(), TODAY, NOW, warm_out, warm=warm)
     assert len(warm) == result.events == len(serialised)
-    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, cold_out)
+    publish(load_registry(real_copy), settings(), TODAY, NOW, cold_out)
     assert len(serialised) == 2 * result.events, "a build without the cache shares nothing"
     edit(real_copy, "en: the signing of the Geneva Accords", "en: the signing of the Geneva Agreements")
     serialised.clear()
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, warm_out, warm=warm)
+    publish(load_registry(real_copy), settings(), TODAY, LATER, warm_out, warm=warm)
     assert serialised and all(entry.uid.startswith("hiep-dinh-geneve-") for entry, _stamp, _a in serialised)
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, cold_out)
+    publish(load_registry(real_copy), settings(), TODAY, LATER, cold_out)
     assert snapshot(warm_out) == snapshot(cold_out)
 
 
-def test_removing_an_entry_removes_its_occurrences_and_its_country_feed(real_copy, tmp_path):
+def test_removing_an_entry_removes_its_occurrences_and_its_country_feed(real_copy, tmp_path, settings):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, out)
+    publish(load_registry(real_copy), settings(), TODAY, NOW, out)
     assert (out / "en" / "country" / "mt.ics").exists()
     text = real_copy.read_text(encoding="utf-8")
     start = text.index("  - id: quan-he-ngoai-giao-malta")
     end = text.index("  - id: quan-he-ngoai-giao-colombia")
     real_copy.write_text(text[:start] + text[end:], encoding="utf-8")
-    result = publish(load_registry(real_copy), SETTINGS, TODAY, LATER, out)
+    result = publish(load_registry(real_copy), settings(), TODAY, LATER, out)
     assert "en/country/mt.ics" in result.removed and not (out / "en" / "country" / "mt.ics").exists()
     assert not any(uid.startswith("quan-he-ngoai-giao-malta") for uid in stamps(out))
 
 
-def test_losing_the_state_file_never_lowers_a_sequence(real_copy, tmp_path):
+def test_losing_the_state_file_never_lowers_a_sequence(real_copy, tmp_path, settings):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, out)
+    publish(load_registry(real_copy), settings(), TODAY, NOW, out)
     edit(real_copy, "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, out)
+    publish(load_registry(real_copy), settings(), TODAY, LATER, out)
     seen_by_clients = stamps(out)
     (out / STATE_FILE).unlink()
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER + dt.timedelta(days=1), out)
+    publish(load_registry(real_copy), settings(), TODAY, LATER + dt.timedelta(days=1), out)
     recovered = stamps(out)
     assert all(recovered[uid][0] >= seen_by_clients[uid][0] for uid in recovered)
     assert recovered == seen_by_clients, "unchanged events keep their stamps after recovery"
@@ -355,9 +338,9 @@ def test_invalid_registry_leaves_published_feeds_untouched(runner, real_copy, tm
     assert snapshot(out) == before
 
 
-def test_a_failed_write_leaves_the_previous_files_in_place(real, real_copy, tmp_path):
+def test_a_failed_write_leaves_the_previous_files_in_place(real_registry, real_copy, tmp_path, settings):
     out = tmp_path / "feeds"
-    publish(real, SETTINGS, TODAY, NOW, out)
+    publish(real_registry, settings(), TODAY, NOW, out)
     before = snapshot(out)
     edit(real_copy, "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
     blocker = out / "vi" / "category" / "historical.ics"
@@ -365,7 +348,7 @@ def test_a_failed_write_leaves_the_previous_files_in_place(real, real_copy, tmp_
     blocker.mkdir()  # the rename onto it fails, as a full or broken disk would
     del before["vi/category/historical.ics"]
     with pytest.raises(CalendarServiceError) as raised:
-        publish(load_registry(real_copy), SETTINGS, TODAY, LATER, out)
+        publish(load_registry(real_copy), settings(), TODAY, LATER, out)
     assert "historical.ics" in raised.value.render("en")
     after = snapshot(out)
     assert set(after) == set(before)
