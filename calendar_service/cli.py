@@ -23,7 +23,7 @@ from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import summary
-from .i18n import LANGUAGES, N_, Language, gettext
+from .i18n import LANGUAGES, N_, Language, gettext, ngettext
 from .model import MilestoneFilter
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
@@ -185,7 +185,7 @@ def build(settings: Settings, lang: Language, out: Path | None, today: str | Non
 
 def _mail_command(job, settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     day = _date(today, "--today") or _today(settings)
-    done = job(settings, day, _now(), dry_run=dry_run)
+    done = job(settings, day, _now(), dry_run=dry_run, clock=_now)
     if not done.subscribers_file_found:
         click.echo(
             gettext("No subscribers file at {path}: nothing to send.", lang).format(
@@ -197,23 +197,83 @@ def _mail_command(job, settings: Settings, lang: Language, today: str | None, dr
     if dry_run:
         for outgoing in report.planned:
             click.echo(f"{outgoing.recipient}\t{outgoing.message['Subject']}")
+        count = len(report.planned)
         click.echo(
-            gettext("Dry run: {count} messages would be sent; nothing was sent or recorded.", lang).format(
-                count=len(report.planned)
-            )
+            ngettext(
+                "Dry run: {count} message would be sent; nothing was sent or recorded.",
+                "Dry run: {count} messages would be sent; nothing was sent or recorded.",
+                count,
+                lang,
+            ).format(count=count)
         )
         return
     for line in report.sent:
         click.echo(line)
     for line in report.failed:
         click.echo(gettext("failed, will retry: {what}", lang).format(what=line), err=True)
-    click.echo(
-        gettext("{sent} sent ({late} late), {skipped} already done, {failed} failed.", lang).format(
-            sent=len(report.sent), late=report.late, skipped=report.skipped, failed=len(report.failed)
+    for line in report.rejected:
+        click.echo(gettext("refused by the server, not retried: {what}", lang).format(what=line), err=True)
+    for line in report.uncertain:
+        click.echo(
+            gettext("delivery uncertain (the server may have it), not resent: {what}", lang).format(
+                what=line
+            ),
+            err=True,
         )
-    )
-    if report.failed:
+    click.echo(run_summary(report, lang))
+    if report.outstanding:
+        _echo_outstanding(report.outstanding, lang)
+    if not report.ok:
         sys.exit(1)
+
+
+def run_summary(report, lang: Language) -> str:
+    """One line: what was sent (and how many of those late), what was already done."""
+    sent = len(report.sent)
+    parts = [ngettext("{count} message sent", "{count} messages sent", sent, lang).format(count=sent)]
+    if report.late:
+        parts[0] += ngettext(" ({count} of them late)", " ({count} of them late)", report.late, lang).format(
+            count=report.late
+        )
+    parts.append(gettext("{count} already done", lang).format(count=report.skipped))
+    if report.failed:
+        count = len(report.failed)
+        parts.append(ngettext("{count} failed", "{count} failed", count, lang).format(count=count))
+    if report.rejected:
+        count = len(report.rejected)
+        parts.append(ngettext("{count} refused", "{count} refused", count, lang).format(count=count))
+    if report.uncertain:
+        count = len(report.uncertain)
+        parts.append(ngettext("{count} uncertain", "{count} uncertain", count, lang).format(count=count))
+    return "; ".join(parts) + "."
+
+
+_STATES = {
+    "failed": N_("failed, waiting for a retry"),
+    "rejected": N_("refused by the server"),
+    "uncertain": N_("delivery uncertain"),
+}
+
+
+def _echo_outstanding(rows: list[dict], lang: Language) -> None:
+    count = len(rows)
+    click.echo(
+        ngettext(
+            "{count} message needs attention (resend: calendar-service ledger resend NUMBER; "
+            "give up: calendar-service ledger dismiss NUMBER):",
+            "{count} messages need attention (resend: calendar-service ledger resend NUMBER; "
+            "give up: calendar-service ledger dismiss NUMBER):",
+            count,
+            lang,
+        ).format(count=count),
+        err=True,
+    )
+    for row in rows:
+        click.echo(
+            f"  #{row['id']}  {row['kind']}  {row['subscriber']}  {row['occurrence']}"
+            f"  {gettext(_STATES[row['state']], lang)}: {row['last_error'] or ''}",
+            err=True,
+        )
 
 
 _today_option = click.option("--today", metavar="YYYY-MM-DD", help="Run as if today were this date.")
@@ -238,6 +298,46 @@ def alerts(settings: Settings, lang: Language, today: str | None, dry_run: bool)
 def digest(settings: Settings, lang: Language, today: str | None, dry_run: bool) -> None:
     """Send this week's planning digest (the next 8 weeks), once per subscriber."""
     _mail_command(jobs.send_digest, settings, lang, today, dry_run)
+
+
+@main.group()
+def ledger() -> None:
+    """Messages that failed, were refused, or may or may not have arrived."""
+
+
+@ledger.command("list")
+@_common
+def ledger_list(settings: Settings, lang: Language) -> None:
+    """List the messages that need attention (exit 1 if there are any)."""
+    rows = jobs.outstanding(settings)
+    if not rows:
+        click.echo(gettext("Nothing needs attention.", lang))
+        return
+    _echo_outstanding(rows, lang)
+    sys.exit(1)
+
+
+@ledger.command("resend")
+@click.argument("number", type=int)
+@_common
+def ledger_resend(settings: Settings, lang: Language, number: int) -> None:
+    """Send a failed, refused or uncertain message again (same Message-ID)."""
+    report = jobs.resend(settings, number, _now(), _now)
+    for line in report.sent:
+        click.echo(line)
+    for line in report.failed + report.rejected + report.uncertain:
+        click.echo(gettext("not delivered: {what}", lang).format(what=line), err=True)
+    if not report.sent:
+        sys.exit(1)
+
+
+@ledger.command("dismiss")
+@click.argument("number", type=int)
+@_common
+def ledger_dismiss(settings: Settings, lang: Language, number: int) -> None:
+    """Give up on a failed, refused or uncertain message: it is no longer reported."""
+    jobs.dismiss(settings, number, _now())
+    click.echo(gettext("Message {id} dismissed.", lang).format(id=number))
 
 
 def _stop_on_signals() -> threading.Event:

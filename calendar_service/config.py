@@ -18,6 +18,10 @@ from .i18n import LANGUAGES, N_, Language, Msg
 from .model import LeadTimes
 
 DEFAULT_CONFIG_FILE = "calendar-service.toml"
+# One SMTP delivery attempt may take at most this many SMTP timeouts in all
+# (connect and greeting, TLS and login, envelope, message and reply).
+ATTEMPT_OPERATIONS = 4
+LEASE_MARGIN_SECONDS = 2
 
 
 def _choice(*allowed: str) -> Callable[[str], str]:
@@ -336,9 +340,35 @@ def load_settings(
                     extra="".join(extra),
                 )
             )
+    if not problems:
+        needed = lease_needed(
+            values["smtp_timeout_seconds"], values["smtp_backoff_seconds"], values["smtp_retries"]
+        )
+        if values["claim_lease_seconds"] < needed:
+            given = raw.get("claim_lease_seconds") or raw.get("smtp_timeout_seconds")
+            where = given[1] if given and given[1] else Location("configuration")
+            problems.append(
+                problem(
+                    where,
+                    N_(
+                        "a lease of {lease} s is shorter than one delivery attempt can take ({needed} s): "
+                        "another run would send the same alert again; raise it or lower smtp_timeout_seconds"
+                    ),
+                    field="claim_lease_seconds",
+                    lease=values["claim_lease_seconds"],
+                    needed=needed,
+                )
+            )
     if problems:
         raise ConfigError(problems)
     return Settings(**values)
+
+
+def lease_needed(timeout: float, backoff: float, retries: int) -> int:
+    """The shortest claim lease that outlasts one delivery attempt and the wait
+    before the next: the claim is renewed before every attempt."""
+    longest_wait = backoff * 2 ** max(retries - 2, 0) if retries > 1 else 0.0
+    return int(ATTEMPT_OPERATIONS * timeout + longest_wait + LEASE_MARGIN_SECONDS + 0.999)
 
 
 def local_today(settings: Settings, now: dt.datetime) -> dt.date:

@@ -188,6 +188,19 @@ class DeliveryError(CalendarServiceError):
         )
 
 
+class DeliveryRejected(DeliveryError):
+    """The server refused the message for good (a 5xx reply): not retried."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The message was handed over (DATA sent) but no reply came: the server may
+    have stored it. Never resent automatically; an operator decides."""
+
+
+class ClaimLost(CalendarServiceError):
+    """Another run took over this alert's claim: this run must not send it."""
+
+
 class LedgerError(CalendarServiceError):
     """The ledger's database cannot be used (``url`` is shown without its password)."""
 

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .alerts.delivery import transport
-from .alerts.ledger import Ledger
-from .alerts.run import RunReport, run_alerts, run_digest
+from .alerts.ledger import OUTSTANDING, Key, Ledger
+from .alerts.mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message
+from .alerts.run import Clock, RunReport, deliver, occurrence_key, run_alerts, run_digest
 from .alerts.subscribers import load_subscribers
 from .config import Settings
+from .dates.anniversaries import occurrences
+from .errors import UsageError
 from .feeds.ical import WarmCache
 from .feeds.publish import BuildResult, publish
 from .feeds.stamps import read_state
+from .i18n import N_
 from .registry.checks import load_registry
 
 
@@ -43,27 +47,109 @@ class MailRun:
     subscribers_file_found: bool
 
 
-def _mail(run, settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool) -> MailRun:
+def _mail(
+    run, settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool, clock: Clock | None
+) -> MailRun:
     registry = load_registry(settings.registry)
     found = Path(settings.subscribers).exists()
     subscribers = load_subscribers(settings.subscribers, settings)
     ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
     sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
     try:
-        report = run(registry, subscribers, settings, ledger, sender, today, now, dry_run=dry_run)
+        report = run(
+            registry, subscribers, settings, ledger, sender, today, now, dry_run=dry_run, clock=clock
+        )
     finally:
         sender.close()
         ledger.dispose()
     return MailRun(report, found)
 
 
-def send_alerts(settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False) -> MailRun:
-    """Send the lead-time alerts that are due, each once (the ledger decides)."""
+def send_alerts(
+    settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False, clock: Clock | None = None
+) -> MailRun:
+    """Send the lead-time alerts that are due, each once (the ledger decides);
+    ``clock`` stamps the claims as they are made (an edge passes the real one)."""
     # The stamps the feeds gave each UID, so an attached event matches the feeds.
     stamps = read_state(Path(settings.feeds_dir))
-    return _mail(functools.partial(run_alerts, stamps=stamps), settings, today, now, dry_run)
+    return _mail(functools.partial(run_alerts, stamps=stamps), settings, today, now, dry_run, clock)
 
 
-def send_digest(settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False) -> MailRun:
+def send_digest(
+    settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False, clock: Clock | None = None
+) -> MailRun:
     """Send this week's digest, once per subscriber per week."""
-    return _mail(run_digest, settings, today, now, dry_run)
+    return _mail(run_digest, settings, today, now, dry_run, clock)
+
+
+def outstanding(settings: Settings) -> list[dict]:
+    """Failed, rejected and uncertain messages recorded in the ledger."""
+    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    try:
+        return ledger.outstanding()
+    finally:
+        ledger.dispose()
+
+
+def _rebuild_message(row: dict, settings: Settings, now: dt.datetime) -> Outgoing:
+    """The message a ledger row stands for, rebuilt with its Message-ID."""
+    registry = load_registry(settings.registry)
+    subscribers = {s.email.casefold(): s for s in load_subscribers(settings.subscribers, settings)}
+    subscriber = subscribers.get(row["subscriber"])
+    if subscriber is None:
+        raise UsageError(
+            N_("{email} is no longer in the subscribers file: dismiss the message instead"),
+            email=row["subscriber"],
+        )
+    if row["kind"] == "digest":
+        monday = row["due"]
+        found = occurrences(registry, monday, monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1))
+        return digest_message(registry, settings, subscriber, found, monday, now)
+    event_id, _, year = row["occurrence"].rpartition("-")
+    event = registry.event(event_id)
+    candidates = (
+        []
+        if event is None or not year.isdigit()
+        else occurrences([event], dt.date(int(year) - 1, 1, 1), dt.date(int(year) + 1, 12, 31))
+    )
+    match = [o for o in candidates if occurrence_key(o) == row["occurrence"]]
+    if not match:
+        raise UsageError(
+            N_("'{occurrence}' is no longer in the registry: dismiss the message instead"),
+            occurrence=row["occurrence"],
+        )
+    stamps = read_state(Path(settings.feeds_dir))
+    return alert_message(
+        registry, settings, subscriber, match[0], row["lead_days"], row["due"], False, stamps, now
+    )
+
+
+def resend(settings: Settings, row_id: int, now: dt.datetime, clock: Clock) -> RunReport:
+    """An operator's resend of a failed, rejected or uncertain message (same
+    Message-ID, so a copy that did arrive is recognisable)."""
+    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    sender = transport(settings, retries=settings.smtp_retries, backoff=settings.smtp_backoff_seconds)
+    try:
+        row = ledger.row(row_id)
+        if row is None or row["state"] not in OUTSTANDING:
+            raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
+        outgoing = _rebuild_message(row, settings, now)
+        if not ledger.take_for_resend(row_id, clock()):
+            raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
+        key = Key(row["kind"], row["subscriber"], row["occurrence"], row["lead_days"])
+        report = RunReport()
+        deliver(ledger, key, outgoing, sender, clock, report)
+        return report
+    finally:
+        sender.close()
+        ledger.dispose()
+
+
+def dismiss(settings: Settings, row_id: int, now: dt.datetime) -> None:
+    """Give up on a failed, rejected or uncertain message (it stops being reported)."""
+    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    try:
+        if not ledger.dismiss(row_id, now):
+            raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
+    finally:
+        ledger.dispose()

@@ -59,7 +59,7 @@ def job_rebuild(
 def _mail_job(job, kind: str, config: str | None, overrides: dict | None) -> None:
     settings = _settings(config, overrides or {})
     try:
-        report = job(settings, *_clock(settings)).report
+        report = job(settings, *_clock(settings), clock=lambda: dt.datetime.now(dt.UTC)).report
     except CalendarServiceError as error:
         log.error("%s not run: %s", kind, error.render("en"))
         return
@@ -73,6 +73,19 @@ def _mail_job(job, kind: str, config: str | None, overrides: dict | None) -> Non
     )
     for failure in report.failed:
         log.error("%s failed, will retry: %s", kind, failure)
+    for failure in report.rejected:
+        log.error("%s refused by the server, not retried: %s", kind, failure)
+    for failure in report.uncertain:
+        log.error("%s delivery uncertain, not resent: %s", kind, failure)
+    for row in report.outstanding:
+        log.warning(
+            "%s #%d to %s (%s) needs attention: %s; see 'calendar-service ledger list'",
+            kind,
+            row["id"],
+            row["subscriber"],
+            row["state"],
+            row["last_error"],
+        )
 
 
 def job_alerts(config: str | None = None, overrides: dict | None = None) -> None:

@@ -27,12 +27,16 @@ def free_port() -> int:
 
 
 class Recorder:
-    """Accepts mail and keeps it; can refuse the next N messages or go slowly."""
+    """Accepts mail and keeps it; can refuse the next N messages (4xx), reject
+    them for good (5xx), keep them but drop the connection before replying, or
+    go slowly."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = 0
+        self.reject = 0
+        self.drop_after_data = 0
         self.delay = 0.0
         self.lock = threading.Lock()
         self.received = threading.Condition(self.lock)
@@ -42,6 +46,12 @@ class Recorder:
             if self.refuse > 0:
                 self.refuse -= 1
                 return "451 4.3.0 Mailbox busy, try again later"
+            if self.reject > 0:
+                self.reject -= 1
+                return "550 5.1.1 No such mailbox here"
+            drop = self.drop_after_data > 0
+            if drop:
+                self.drop_after_data -= 1
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default)
@@ -49,6 +59,8 @@ class Recorder:
             self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.received.notify_all()
+        if drop:  # stored, but the reply never reaches the client
+            server.transport.close()
         return "250 2.0.0 OK"
 
     def wait_for(self, count: int, timeout: float = 30) -> bool:

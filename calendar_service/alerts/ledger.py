@@ -47,6 +47,14 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, Operat
 from ..errors import LedgerError
 
 CLAIMED, SENT, FAILED, SUPERSEDED = "claimed", "sent", "failed", "superseded"
+UNCERTAIN = "uncertain"  # handed to the server, no reply: never resent automatically
+REJECTED = "rejected"  # refused for good (5xx): not retried
+DISMISSED = "dismissed"  # an operator gave up on a failed or uncertain message
+# What stays visible (reported by every run, non-zero exit) until delivered or dismissed.
+OUTSTANDING = (FAILED, UNCERTAIN, REJECTED)
+# Marker rows: the days the alerts ran, and when a subscriber was first seen
+# ("late" means the service missed the day, not that the subscriber is new).
+RUN, SEEN = "run", "seen"
 
 metadata = MetaData()
 alerts = Table(
@@ -190,6 +198,17 @@ class Ledger:
             return result.rowcount == 1
 
     @_guarded
+    def renew(self, key: Key, now: dt.datetime) -> bool:
+        """Extend this process's claim before it sends; False if it is no longer ours."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(alerts)
+                .where(key.where(), alerts.c.state == CLAIMED, alerts.c.claimed_by == self.me)
+                .values(claimed_at=now, updated_at=now)
+            )
+            return result.rowcount == 1
+
+    @_guarded
     def mark_sent(self, key: Key, message_id: str, now: dt.datetime) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -221,6 +240,89 @@ class Ledger:
             )
 
     @_guarded
+    def mark_final(self, key: Key, state: str, error: str, now: dt.datetime) -> None:
+        """Record a delivery that must not be retried automatically: REJECTED
+        (the server refused it for good) or UNCERTAIN (it may have arrived)."""
+        assert state in (REJECTED, UNCERTAIN)
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(alerts)
+                .where(key.where())
+                .values(
+                    state=state,
+                    last_error=error[:2000],
+                    updated_at=now,
+                    attempts=alerts.c.attempts + 1,
+                    next_attempt_at=None,
+                )
+            )
+
+    @_guarded
+    def outstanding(self) -> list[dict]:
+        """Failed, rejected and uncertain messages, oldest first: every run reports them."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(alerts).where(alerts.c.state.in_(OUTSTANDING)).order_by(alerts.c.due, alerts.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    @_guarded
+    def row(self, row_id: int) -> dict | None:
+        with self.engine.connect() as connection:
+            found = connection.execute(select(alerts).where(alerts.c.id == row_id)).first()
+            return dict(found._mapping) if found else None
+
+    @_guarded
+    def take_for_resend(self, row_id: int, now: dt.datetime) -> bool:
+        """An operator's resend claims a failed, rejected or uncertain row (once)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(alerts)
+                .where(alerts.c.id == row_id, alerts.c.state.in_(OUTSTANDING))
+                .values(state=CLAIMED, claimed_by=self.me, claimed_at=now, updated_at=now)
+            )
+            return result.rowcount == 1
+
+    @_guarded
+    def dismiss(self, row_id: int, now: dt.datetime) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(alerts)
+                .where(alerts.c.id == row_id, alerts.c.state.in_(OUTSTANDING))
+                .values(state=DISMISSED, updated_at=now, next_attempt_at=None)
+            )
+            return result.rowcount == 1
+
+    @_guarded
+    def record_run(self, day: dt.date, now: dt.datetime) -> None:
+        """Note that the alerts ran on ``day`` (a marker row)."""
+        self._insert(Key(RUN, "", day.isoformat(), 0), day, SENT, False, now)
+
+    @_guarded
+    def ran_on(self, day: dt.date) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(alerts.c.id).where(Key(RUN, "", day.isoformat(), 0).where())
+            ).first()
+            return found is not None
+
+    @_guarded
+    def first_seen(
+        self, subscribers: list[str], today: dt.date, now: dt.datetime, record: bool = True
+    ) -> dict[str, dt.date]:
+        """The day each subscriber was first seen by an alerts run (today for new
+        ones, recorded unless ``record`` is False, as in a dry run)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(alerts.c.subscriber, alerts.c.due).where(alerts.c.kind == SEEN))
+            seen = {r.subscriber: r.due for r in rows}
+        for email in subscribers:
+            if email.casefold() not in seen:
+                if record:
+                    self._insert(Key(SEEN, email, "", 0), today, SENT, False, now)
+                seen[email.casefold()] = today
+        return seen
+
+    @_guarded
     def supersede(self, key: Key, due: dt.date, now: dt.datetime) -> None:
         """Record an older lead time that a later one replaces (never sent)."""
         self._insert(key, due, SUPERSEDED, True, now)
@@ -244,8 +346,10 @@ class Ledger:
 
     @_guarded
     def rows(self) -> list[dict]:
+        """Every alert and digest row (not the RUN/SEEN markers), in order."""
         with self.engine.connect() as connection:
-            return [dict(r._mapping) for r in connection.execute(select(alerts).order_by(alerts.c.id))]
+            query = select(alerts).where(alerts.c.kind.not_in((RUN, SEEN))).order_by(alerts.c.id)
+            return [dict(r._mapping) for r in connection.execute(query)]
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,24 +5,33 @@ them in the ledger.
 An alert (subscriber, occurrence, lead time) is due from the day that is
 ``lead`` days before the anniversary until the anniversary itself. When a run
 finds several lead times of one anniversary due at once (after downtime, or for
-a new subscriber), only the nearest goes out, marked late if its day has
-passed; the earlier ones are recorded as superseded rather than sent in a burst.
+a new subscriber), only the nearest goes out; the earlier ones are recorded as
+superseded rather than sent in a burst. It is marked late only when the
+service missed its day (no alerts run on that day, for a subscriber already
+known then): a new subscriber or a new database gets no "sent late" mark.
+
+Each claim is stamped when it is made (``clock()``), not when the run
+started, and renewed before every delivery attempt, so a run that starts
+while another is still sending never takes over what that run holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..dates.anniversaries import occurrences
-from ..errors import DeliveryError
+from ..errors import ClaimLost, DeliveryError, DeliveryRejected, DeliveryUncertain
 from ..feeds.entries import uid
 from ..model import Occurrence, Registry
-from .ledger import SENT, SUPERSEDED, Key, Ledger
+from .ledger import DISMISSED, REJECTED, SENT, SUPERSEDED, UNCERTAIN, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
 from .subscribers import Subscriber
 
+# Recorded outcomes after which a run does not send again (FAILED is retried).
+DONE = (SENT, SUPERSEDED, REJECTED, UNCERTAIN, DISMISSED)
 RETRY_BASE = dt.timedelta(minutes=10)
 RETRY_CAP = dt.timedelta(hours=12)
 
@@ -33,7 +42,7 @@ class DueAlert:
     occurrence: Occurrence
     lead: int
     due: dt.date
-    late: bool
+    overdue: bool  # its day is before today
     superseded: tuple[int, ...] = ()
 
     def key(self) -> Key:
@@ -67,13 +76,24 @@ def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date
     return due
 
 
+Clock = Callable[[], dt.datetime]
+
+
 @dataclass
 class RunReport:
     sent: list[str] = field(default_factory=list)  # message descriptions
-    late: int = 0
+    late: int = 0  # of the sent ones, how many after their day (the service missed it)
     skipped: int = 0  # already sent, superseded, or claimed by another run
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # temporary failures: retried later
+    rejected: list[str] = field(default_factory=list)  # refused for good (5xx)
+    uncertain: list[str] = field(default_factory=list)  # handed over, no reply: not resent
     planned: list[Outgoing] = field(default_factory=list)  # dry run: what would go out
+    outstanding: list[dict] = field(default_factory=list)  # ledger rows still needing attention
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed, was rejected or is uncertain, now or from earlier runs."""
+        return not (self.failed or self.rejected or self.uncertain or self.outstanding)
 
 
 def _retry_after(attempts: int) -> dt.timedelta:
@@ -87,7 +107,7 @@ def _send_once(
     late: bool,
     outgoing: Outgoing,
     transport,
-    now: dt.datetime,
+    clock: Clock,
     report: RunReport,
     dry_run: bool,
 ) -> bool:
@@ -95,25 +115,46 @@ def _send_once(
     if dry_run:
         report.planned.append(outgoing)
         return False
-    if not ledger.claim(key, due, late, now):
+    if not ledger.claim(key, due, late, clock()):
         report.skipped += 1
         return False
-    report.late += late
-    _deliver(ledger, key, outgoing, transport, now, report)
+    if deliver(ledger, key, outgoing, transport, clock, report):
+        report.late += late
     return True
 
 
-def _deliver(
-    ledger: Ledger, key: Key, outgoing: Outgoing, transport, now: dt.datetime, report: RunReport
-) -> None:
+def deliver(ledger: Ledger, key: Key, outgoing: Outgoing, transport, clock: Clock, report: RunReport) -> bool:
+    """Send a claimed message and record the outcome; True when it was delivered."""
+
+    def keep() -> None:
+        if not ledger.renew(key, clock()):
+            raise ClaimLost(key.occurrence)
+
+    what = f"{outgoing.recipient}: {outgoing.message['Subject']}"
     try:
-        transport.send(outgoing)
+        transport.send(outgoing, keep=keep)
+    except ClaimLost:
+        report.skipped += 1  # another run holds it now: it sends, not us
+        return False
+    except DeliveryUncertain as error:
+        ledger.mark_final(key, UNCERTAIN, error.reason, clock())
+        report.uncertain.append(f"{what}: {error.reason}")
+        return False
+    except DeliveryRejected as error:
+        ledger.mark_final(key, REJECTED, error.reason, clock())
+        report.rejected.append(f"{what}: {error.reason}")
+        return False
     except DeliveryError as error:
-        ledger.mark_failed(key, error.reason, now, _retry_after(ledger.attempts(key)))
-        report.failed.append(f"{outgoing.recipient}: {outgoing.message['Subject']}: {error.reason}")
-        return
-    ledger.mark_sent(key, outgoing.message_id, now)
-    report.sent.append(f"{outgoing.recipient}: {outgoing.message['Subject']}")
+        ledger.mark_failed(key, error.reason, clock(), _retry_after(ledger.attempts(key)))
+        report.failed.append(f"{what}: {error.reason}")
+        return False
+    ledger.mark_sent(key, outgoing.message_id, clock())
+    report.sent.append(what)
+    return True
+
+
+def _fixed(now: dt.datetime) -> Clock:
+    return lambda: now
 
 
 def run_alerts(
@@ -126,34 +167,41 @@ def run_alerts(
     now: dt.datetime,
     dry_run: bool = False,
     stamps: dict[str, dict] | None = None,
+    clock: Clock | None = None,
 ) -> RunReport:
     """Claim, send and record the due alerts. ``stamps`` are the feeds' stamps
     (``feeds.stamps.read_state``) so an attached event has the UID, SEQUENCE and
-    DTSTAMP clients have from the feeds; without them it is stamped as new."""
+    DTSTAMP clients have from the feeds; without them it is stamped as new.
+    ``now`` dates the messages; ``clock`` (default: always ``now``) stamps the
+    claims and records as they happen."""
+    clock = clock or _fixed(now)
     report = RunReport()
     state = dict(stamps or {})
     known = ledger.known("alert")
-    for alert in due_alerts(registry, subscribers, today):
+    due = due_alerts(registry, subscribers, today)
+    seen = ledger.first_seen([s.email for s in subscribers], today, clock(), record=not dry_run)
+    missed: dict[dt.date, bool] = {}
+    for alert in due:
         key = alert.key()
         recorded = known.get((key.subscriber.casefold(), key.occurrence, key.lead_days))
-        if recorded in (SENT, SUPERSEDED):
+        if recorded in DONE:
             report.skipped += 1
             continue
+        late = False
+        if alert.overdue and seen.get(key.subscriber.casefold(), today) <= alert.due:
+            if alert.due not in missed:
+                missed[alert.due] = not ledger.ran_on(alert.due)
+            late = missed[alert.due]
         outgoing = alert_message(
-            registry,
-            settings,
-            alert.subscriber,
-            alert.occurrence,
-            alert.lead,
-            today,
-            alert.late,
-            state,
-            now,
+            registry, settings, alert.subscriber, alert.occurrence, alert.lead, today, late, state, now
         )
-        if _send_once(ledger, key, alert.due, alert.late, outgoing, transport, now, report, dry_run):
+        if _send_once(ledger, key, alert.due, late, outgoing, transport, clock, report, dry_run):
             for older in alert.superseded:
-                due = alert.occurrence.date - dt.timedelta(days=older)
-                ledger.supersede(Key("alert", key.subscriber, key.occurrence, older), due, now)
+                when = alert.occurrence.date - dt.timedelta(days=older)
+                ledger.supersede(Key("alert", key.subscriber, key.occurrence, older), when, clock())
+    if not dry_run:
+        ledger.record_run(today, clock())
+        report.outstanding = [row for row in ledger.outstanding() if row["kind"] == "alert"]
     return report
 
 
@@ -166,8 +214,10 @@ def run_digest(
     today: dt.date,
     now: dt.datetime,
     dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> RunReport:
     """The weekly digest, once per subscriber per ISO week."""
+    clock = clock or _fixed(now)
     report = RunReport()
     monday = today - dt.timedelta(days=today.weekday())
     found = occurrences(registry, today, monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1))
@@ -177,9 +227,11 @@ def run_digest(
         if not subscriber.digest:
             continue
         key = Key("digest", subscriber.email, week, 0)
-        if known.get((subscriber.email.casefold(), week, 0)) == SENT:
+        if known.get((subscriber.email.casefold(), week, 0)) in DONE:
             report.skipped += 1
             continue
         outgoing = digest_message(registry, settings, subscriber, found, today, now)
-        _send_once(ledger, key, monday, False, outgoing, transport, now, report, dry_run)
+        _send_once(ledger, key, monday, False, outgoing, transport, clock, report, dry_run)
+    if not dry_run:
+        report.outstanding = [row for row in ledger.outstanding() if row["kind"] == "digest"]
     return report

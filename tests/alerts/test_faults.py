@@ -32,7 +32,7 @@ class LosesDatabase:
     def __init__(self, inner, after, cut):
         self.inner, self.after, self.cut, self.count = inner, after, cut, 0
 
-    def send(self, outgoing):
+    def send(self, outgoing, keep=lambda: None):
         self.inner.send(outgoing)
         self.count += 1
         if self.count == self.after:

@@ -63,11 +63,15 @@ def test_a_process_killed_halfway_loses_nothing(tmp_path, environment, database_
     ledger = Ledger(database_url)
     assert any(r["state"] == SENT for r in ledger.rows())
     smtp.recorder.delay = 0
-    # A claim left by the dead process is taken over once its lease has run out.
-    time.sleep(1.1)
-    rerun = subprocess.run(
-        args, env={**env, "CALENDAR_CLAIM_LEASE_SECONDS": "1"}, capture_output=True, text=True, timeout=120
-    )
+    # A claim left by the dead process is taken over once its lease has run out
+    # (the shortest lease the settings accept: one attempt of 4 × 0.5 s, plus 2 s).
+    time.sleep(4.1)
+    short = {
+        "CALENDAR_CLAIM_LEASE_SECONDS": "4",
+        "CALENDAR_SMTP_TIMEOUT_SECONDS": "0.5",
+        "CALENDAR_SMTP_RETRIES": "1",
+    }
+    rerun = subprocess.run(args, env={**env, **short}, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert len(smtp.messages) > before
     rows = ledger.rows()
