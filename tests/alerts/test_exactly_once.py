@@ -84,7 +84,10 @@ def test_a_lease_shorter_than_a_delivery_attempt_is_refused():
     with pytest.raises(ConfigError) as raised:
         load_settings(environ={"CALENDAR_CLAIM_LEASE_SECONDS": "0"})
     text = raised.value.render("en")
-    assert text.startswith("$CALENDAR_CLAIM_LEASE_SECONDS: ") and "a lease of 0 s is shorter than one delivery attempt can take (126 s)" in text
+    assert (
+        text.startswith("$CALENDAR_CLAIM_LEASE_SECONDS: ")
+        and "a lease of 0 s is shorter than one delivery attempt can take (126 s)" in text
+    )
     assert load_settings(environ={"CALENDAR_CLAIM_LEASE_SECONDS": "126"}).claim_lease_seconds == 126
     quick = {"CALENDAR_SMTP_TIMEOUT_SECONDS": "1", "CALENDAR_SMTP_RETRIES": "1"}
     assert load_settings(environ={**quick, "CALENDAR_CLAIM_LEASE_SECONDS": "6"}).claim_lease_seconds == 6
