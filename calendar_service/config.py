@@ -341,10 +341,12 @@ def load_settings(
                 )
             )
     if not problems:
-        needed = lease_needed(
-            values["smtp_timeout_seconds"], values["smtp_backoff_seconds"], values["smtp_retries"]
+        timeout, backoff = (
+            float(str(values["smtp_timeout_seconds"])),
+            float(str(values["smtp_backoff_seconds"])),
         )
-        if values["claim_lease_seconds"] < needed:
+        needed = lease_needed(timeout, backoff, int(str(values["smtp_retries"])))
+        if int(str(values["claim_lease_seconds"])) < needed:
             given = raw.get("claim_lease_seconds") or raw.get("smtp_timeout_seconds")
             where = given[1] if given and given[1] else Location("configuration")
             problems.append(
