@@ -107,7 +107,8 @@ def subscribe():
             if (spec.kind, spec.alarms) in ADVICE
             else "",
         )
-    main = [published[s] for s in (FeedSpec(lang, k, alarms=a) for k, a in MAIN_FEEDS) if s in published]
+    main_specs = [FeedSpec(lang, kind, alarms=alarms) for kind, alarms in MAIN_FEEDS]
+    main = [published[spec] for spec in main_specs if spec in published]
     chosen = filters(request.args, lang)  # the builder's selection (a 400 page names a wrong value)
     registry = current.registry()
     return render_template(
@@ -118,9 +119,7 @@ def subscribe():
             (links for spec, links in published.items() if spec.kind is FeedKind.COUNTRY),
             key=lambda links: sort_key(links.title),
         ),
-        reminders=[
-            links for links in published.values() if links.id.endswith("-alarms") and links not in main
-        ],
+        reminders=[links for spec, links in published.items() if spec.alarms and spec not in main_specs],
         planning_feed=published.get(FeedSpec(lang, FeedKind.PLANNING)),
         other_lang=Language.EN if lang == Language.VI else Language.VI,
         builder=_builder(chosen, registry, base, lang),

@@ -302,3 +302,12 @@ def test_builder_updates_live_and_copy_puts_the_address_on_the_clipboard(browser
     assert page.evaluate("navigator.clipboard.readText()") == address
     shot(page, "subscribe-en-builder")
     context.close()
+
+
+def test_before_the_first_build_the_page_says_so_and_the_builder_still_works(tmp_path):
+    app = create_app(load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": tmp_path}))
+    response = app.test_client().get("/subscribe?lang=en&category=diplomatic")
+    page = text(response)
+    assert response.status_code == 200 and "No feeds have been published yet." in page
+    assert "By category" not in page and "By country" not in page
+    assert list(cards(response.data.decode())) == ["feed-selection"]
