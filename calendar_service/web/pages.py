@@ -1,5 +1,5 @@
 """The HTML pages' blueprint and its URLs; each page lives in its own module:
-the planning view (``planning``), its CSV export (``export``), entry pages
+the planning view (``planning``), its CSV and .xlsx exports (``export``), entry pages
 (``entry``) and the subscribe page (``subscribe``). Endpoint names are the
 ones templates use with ``url_for`` (``pages.planning`` …)."""
 
@@ -12,5 +12,6 @@ from . import entry, export, planning, subscribe
 bp = Blueprint("pages", __name__)
 bp.add_url_rule("/", "planning", planning.planning)
 bp.add_url_rule("/export.csv", "export_csv", export.export_csv)
+bp.add_url_rule("/export.xlsx", "export_xlsx", export.export_xlsx)
 bp.add_url_rule("/entries/<event_id>", "entry", entry.entry)
 bp.add_url_rule("/subscribe", "subscribe", subscribe.subscribe)

@@ -55,6 +55,7 @@ def planning():
         to_verify=to_verify,
         options=_options(registry, lang),
         csv_url=url_for("pages.export_csv") + "?" + urlencode([*base_args, ("view", view)]),
+        xlsx_url=url_for("pages.export_xlsx") + "?" + urlencode([*base_args, ("view", view)]),
         view_url=lambda v: url_for("pages.planning") + "?" + urlencode([*base_args, ("view", v)]),
         move_url=lambda d: (
             url_for("pages.planning")
