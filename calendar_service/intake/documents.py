@@ -39,7 +39,8 @@ def _rest(joined: str, start: int) -> int:
     end = _END.search(joined, start, limit)
     stop = end.start() if end else max(joined.rfind(",", start, limit), start)
     rest = joined[start:stop]
-    opened = re.match(r"^\s*(?:của\s+[^“”]*?)?[“\"]về\s", rest)
+    # A subject in quotation marks right after the issuer ends with them.
+    opened = re.match(r"^\s*(?:của\s+(?:(?!\svề\s)[^“”])*?)?[“\"]về\s", rest)
     if opened:
         closing = rest.find("”", opened.end())
         if closing >= 0:

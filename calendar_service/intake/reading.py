@@ -43,7 +43,7 @@ def _plain(path: Path) -> str:
     except UnicodeDecodeError:
         raise DocumentError(path, N_("it is not UTF-8 text")) from None
     except OSError as error:
-        raise DocumentError(path, N_("{error}"), error=error.strerror or str(error)) from None
+        raise DocumentError(path, N_("cannot be read: {error}"), error=error.strerror or str(error)) from None
 
 
 def _pdf(path: Path) -> str:
