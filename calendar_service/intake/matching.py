@@ -24,7 +24,9 @@ _QUOTE_NOISE = re.compile(r"(?:kỷ\s+niệm\s+)?\d{1,3}\s+năm\s+|\([^)]*\)", r
 
 
 def _tokens(text: str) -> list[str]:
-    return [w for w in guess.words(text) if w not in _IGNORED]
+    """Folded words that tell titles apart (not "ngày", "của", "Việt Nam" …)."""
+    folded = " ".join(guess.words(text)).replace("viet nam", " ")
+    return [w for w in folded.split() if w not in _IGNORED]
 
 
 def _contains(long: list[str], short: list[str]) -> bool:
@@ -151,10 +153,14 @@ def match(item: Item, registry: Registry, document: str | None) -> Match:
         found = _best(item, same, SAME_DATE_FLOOR)
         if found:
             return _verdict(item, found, "lunar", document)
-    if item.country is not None and item.category == "diplomatic":
-        same = [e for e in events if e.country == item.country and e.category == "diplomatic"]
+    if item.country is not None:
+        same = [e for e in events if e.country == item.country and e.category == item.category]
         if same:
             return _verdict(item, same[0], "country", document)
+        if item.kind is Kind.PARTNER:
+            return Match(Status.NEW)
+        # Relations with another country are another anniversary, however alike the titles.
+        events = [e for e in events if e.country in (None, item.country)]
     found = _best(item, events, TITLE_MATCH)
     if found:
         return _verdict(item, found, "title", document)

@@ -14,14 +14,23 @@ from .joining import Text
 _DATED = re.compile(rf"\(\s*(?:ngày\s+)?({phrases.DATE})\s*\)", re.I)
 _COUNT = re.compile(r"\b(?:với|của|cùng)\s+(\d{1,3})\s+(?:quốc\s+gia|nước|đối\s+tác)\b", re.I)
 _CLAUSE = re.compile(r"[;:.,]\s|[;:]|\*\*|>")
-_CONTEXT = 700  # characters before a date searched for a diplomatic paragraph
-_DIPLOMATIC = ("ngoai giao", "doi tac")
+_CONTEXT = 700  # characters before a date searched for the start of its sentence
+_SENTENCE = re.compile(r"(?<!v\.v)[.!?…](?=\s)|\s[-+•]\s(?=[A-ZĐ])|<sup>|\*\*")
+_DIPLOMATIC = ("ngoại giao", "đối tác")
 
 Span = tuple[int, int]
 
 
-def _diplomatic(joined: str, position: int, before: int = _CONTEXT, after: int = 0) -> bool:
-    context = countries.folded(joined[max(0, position - before) : position + after])
+def _diplomatic(joined: str, position: int) -> bool:
+    """Whether the sentence (or list item) ``position`` is in speaks of
+    diplomatic relations or partners."""
+    start = max(0, position - _CONTEXT)
+    breaks = list(_SENTENCE.finditer(joined, start, position))
+    if breaks:
+        start = breaks[-1].end()
+    limit = min(len(joined), position + _CONTEXT)
+    end = _SENTENCE.search(joined, position, limit)
+    context = joined[start : end.start() if end else limit].casefold()
     return any(word in context for word in _DIPLOMATIC)
 
 
@@ -68,7 +77,7 @@ def counts(text: Text, year: int | None) -> list[tuple[Item, Span]]:
     for match in _COUNT.finditer(joined):
         clauses = list(_CLAUSE.finditer(joined, max(0, match.start() - 300), match.start()))
         start = clauses[-1].end() if clauses else max(0, match.start() - 300)
-        if not _diplomatic(joined, match.end(), before=match.end() - start):
+        if not _diplomatic(joined, match.start()):
             continue
         span = (start, match.end())
         quote = text.quote(*span)

@@ -8,8 +8,9 @@ DocumentError naming the file and what is wrong with it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import DocumentError
@@ -46,39 +47,50 @@ def _plain(path: Path) -> str:
         raise DocumentError(path, N_("cannot be read: {error}"), error=error.strerror or str(error)) from None
 
 
+@contextlib.contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Hold back a library's log warnings while it reads one file (pypdf logs
+    each repair it makes to a damaged PDF); the reader gets one error or none."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _pdf(path: Path) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError
 
-    # pypdf logs what it repairs in a damaged file; the reader only needs the text.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        with _quiet("pypdf"):
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
     except FileNotDecryptedError:
         raise DocumentError(path, N_("the PDF is encrypted")) from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+    except Exception:  # pypdf raises many kinds of error on a damaged file
         raise DocumentError(path, N_("it is not a readable PDF file")) from None
 
 
 def _docx(path: Path) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(cell.text for row in block.rows for cell in row.cells)
+            else:
+                lines.append(block.text)
+        return "\n".join([*lines, *_footnotes(document)])
+    except Exception:  # a damaged package fails in zipfile, lxml or python-docx
         raise DocumentError(path, N_("it is not a readable Word (.docx) file")) from None
-    lines: list[str] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(cell.text for row in block.rows for cell in row.cells)
-        else:
-            lines.append(block.text)
-    return "\n".join([*lines, *_footnotes(document)])
 
 
 def _footnotes(document) -> list[str]:

@@ -205,3 +205,25 @@ def test_joined_text_maps_back_to_the_registry_normal_form(raw, data):
         start = data.draw(st.integers(0, len(text.joined) - 1))
         end = data.draw(st.integers(start + 1, len(text.joined)))
         assert text.quote(start, end) in text.normal
+
+
+_WORDS = [
+    "Kỷ niệm", "kỷ niệm", "70", "45", "năm", "(", ")", "7/5/1954", "07-5-2024", "7.5.1954", "5/1954", "1954",
+    "-", "–", "ngày", "7 tháng 5 năm 1954", "tháng", "mùng 10 tháng 3 âm lịch", "rằm", "âm lịch", "Giêng",
+    "Vương quốc Thụy Điển", "Brazil", "Đức", "quan hệ ngoại giao", "với", "26", "quốc gia", "Kết luận số",
+    "57-", "57-KL/TW", "KL/TW,", "của", "Bộ Chính trị", "về", "“", "”", ",", ";", ".", "...", "\n", "gần",
+    "qua", "và", "Ngày sinh đồng chí", "Hoàng Sa", "<sup>1</sup>", "**", "\u00ad",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=40), st.integers(1000, 2999) | st.none())
+def test_any_arrangement_of_the_documents_words_gives_quotes_that_pass_the_check(words, year):
+    """Whatever the order of the words, finding never fails and every quote is
+    the document's own words (the registry's quote check)."""
+    from calendar_service.intake import finding
+
+    raw = " ".join(words)
+    text = joining.join(raw)
+    for item in finding.find(text, year):
+        assert item.quote and item.quote in normalise(raw)
+        assert item.title
