@@ -65,7 +65,9 @@ def _is_duration(joined: str, match: re.Match) -> bool:
     following = re.match(r"\w+", after)
     if before and before.group(1).casefold() in _NOT_BEFORE:
         return True
-    return bool(following) and (following.group().casefold() in _NOT_AFTER or re.match(r"\d{4}\b", after))
+    if following is None:
+        return False
+    return following.group().casefold() in _NOT_AFTER or re.match(r"\d{4}\b", after) is not None
 
 
 def _item(text: Text, span: Span, title: str, origin, n, n_stated, year, kind=Kind.ANNIVERSARY) -> Item:
@@ -169,8 +171,8 @@ def _lunar(text: Text, taken: list[Span]) -> list[tuple[Item, Span]]:
         if rule is None or not _free(match.span(), taken):
             continue
         head = text.joined[max(0, match.start() - 10) : match.start()]
-        bracket = re.search(r"\(?\s*$", head)
-        named = _name_before(text.joined, match.start() - (len(head) - bracket.start()))
+        bracket = len(head) - len(re.sub(r"\(?\s*$", "", head))  # a "(" and spaces before the date
+        named = _name_before(text.joined, match.start() - bracket)
         if named is None:
             continue
         start, title = named

@@ -101,7 +101,7 @@ def find(text: Text, year: int | None) -> list[tuple[Item, Span]]:
         )
         key = (
             " ".join(cited.group("kind").casefold().split()),
-            re.match(r"\d+", cited.group("number")).group(),
+            re.sub(r"\D.*", "", cited.group("number")),
             origin,
         )
         # The first mention that gives the subject ("về …") is the document's title.

@@ -34,8 +34,9 @@ def extract(path: Path, registry: Registry, year: int | None = None) -> Extracti
     basis = "option"
     if year is None:
         year, basis = guess.document_year(text.joined)
-    if year is None and document is not None and registry.documents[document].date is not None:
-        year, basis = registry.documents[document].date.year, "registry"
+    issued = registry.documents[document].date if document is not None else None
+    if year is None and issued is not None:
+        year, basis = issued.year, "registry"
     findings = tuple(
         Finding(item, matching.match(item, registry, document)) for item in finding.find(text, year)
     )

@@ -83,7 +83,7 @@ def document_year(joined: str) -> tuple[int | None, str]:
     """The year a guidance document is about, and how it was found: the year
     its anniversary ranges end in ("(7/5/1954 - 7/5/2024)"), else the year of
     its heading ("… năm 2024"), else the year it was issued."""
-    ends = Counter()
+    ends: Counter[int] = Counter()
     for match in _RANGE.finditer(joined):
         start, end = phrases.solar(match.group(1)), phrases.solar(match.group(2))
         if start and end and end.year > start.year:

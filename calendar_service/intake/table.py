@@ -39,8 +39,8 @@ def _shown(value: str | None, lang: Language) -> str | None:
     found = DATE_PATTERN.match(value or "")
     if not found:
         return value
-    year, month, day = (int(part) if part else None for part in found.groups())
-    return solar(SolarDate(year, month, day), lang)
+    year, month, day = found.groups()
+    return solar(SolarDate(int(year), int(month) if month else None, int(day) if day else None), lang)
 
 
 def conflict_text(finding: Finding, lang: Language) -> str:
