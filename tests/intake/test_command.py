@@ -210,7 +210,7 @@ def test_out_writes_a_new_file_and_never_overwrites(runner, tmp_path):
 
 
 def test_save_text_keeps_the_text_the_quotes_come_from(runner, tmp_path):
-    from intake.documents import write_pdf
+    from .documents import write_pdf
 
     pdf = write_pdf(NEW_DOCUMENT, tmp_path / "guidance.pdf")
     text = tmp_path / "guidance.txt"

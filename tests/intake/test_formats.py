@@ -11,7 +11,8 @@ from paths import REAL_REGISTRY, ROOT
 
 from calendar_service.cli import main
 from calendar_service.intake.reading import read_text
-from intake.documents import write_docx, write_pdf
+
+from .documents import write_docx, write_pdf
 
 SOURCES = ROOT / "data" / "sources"
 
