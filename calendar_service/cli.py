@@ -162,6 +162,33 @@ def upcoming_command(
 
 
 @main.command()
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text")
+@click.option("--year", type=int, help="The year the document is about (default: read from it).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this new file instead (never overwrites).",
+)
+@click.option(
+    "--save-text",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the document's text to this new file (a registry document's file).",
+)
+@_common
+def extract(settings: Settings, lang: Language, document: Path, fmt: str, year, out, save_text) -> None:
+    """Propose registry entries from a guidance document (.txt, .pdf, .docx).
+
+    The registry is never changed: the proposals are printed (or written to
+    the new file --out) for an editor to review."""
+    from .intake.output import run as run_extract
+
+    text = run_extract(document, load_registry(settings.registry), fmt, lang, year, out, save_text)
+    if text is not None:
+        click.echo(text, nl=False)
+
+
+@main.command()
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Feeds directory (default: feeds/)."
 )

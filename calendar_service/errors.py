@@ -8,6 +8,7 @@ plain sentence in the reader's language; the CLI prints that sentence.
     │   ├── RegistryError, SubscribersError, ConfigError
     │   └── YamlFileError (the one Problem that stops reading a YAML file)
     ├── UsageError (a command-line argument)
+    ├── DocumentError (a document given to `extract` that cannot be read)
     ├── ParameterError (a web query parameter; web.params.BadParameter adds the 400)
     ├── PublishError (writing the feeds)
     ├── DeliveryError (sending a message)
@@ -145,6 +146,20 @@ class UsageError(CalendarServiceError):
 
     def render(self, lang: str = "vi") -> str:
         return gettext(self.message, lang).format(**self.params)
+
+
+class DocumentError(CalendarServiceError):
+    """A document given to ``extract`` cannot be read (missing, of a type the
+    intake does not read, damaged, or without text)."""
+
+    def __init__(self, path: Path | str, message: str, **params: object):
+        super().__init__(f"{path}: " + message.format(**params))
+        self.path, self.message, self.params = str(path), message, params
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("{path}: cannot read the document: {reason}", lang).format(
+            path=self.path, reason=gettext(self.message, lang).format(**self.params)
+        )
 
 
 class ParameterError(CalendarServiceError):

@@ -91,7 +91,7 @@ def export_rows(shown: Selection, registry: Registry, settings: Settings) -> lis
         )
     for item in unverified(registry, shown.start.year, shown.end.year, shown.chosen.query()):
         origin = item.event.origin
-        if origin.precision is Precision.MONTH:
+        if origin.precision is Precision.MONTH and origin.month is not None:
             first = dt.date(item.year, origin.month, 1)
             last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
             if last < shown.start or first > shown.end:
