@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +38,8 @@ from .kinds import FeedKind, FeedSpec, feed_specs, window
 from .stamps import STATE_FILE, load_state, next_stamp
 
 INDEX_FILE = "index.json"
+_SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*")  # a folder or feed name, as FeedSpec.name makes them
+_NO_FOLLOW_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
 
@@ -221,9 +226,8 @@ def publish(
             previous = _previous_paths(out_dir)
             _write_if_changed(out_dir / INDEX_FILE, _index(feeds, stamps, settings, start, end))
             for stale in sorted(previous - {spec.path for spec in feeds}):
-                with contextlib.suppress(FileNotFoundError):
-                    (out_dir / stale).unlink()
-                result.removed.append(stale)
+                if _remove_feed(out_dir, stale):
+                    result.removed.append(stale)
             build_info = {"built_at": now.isoformat(), "today": today.isoformat(), "events": result.events}
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:
@@ -232,11 +236,53 @@ def publish(
 
 
 def _previous_paths(out_dir: Path) -> set[str]:
+    """The paths the index lists: only what the last build wrote, unless the
+    file was edited; _remove_feed trusts none of them."""
     try:
         index = json.loads((out_dir / INDEX_FILE).read_text(encoding="utf-8"))
-        return {item["path"] for item in index["feeds"] if ".." not in item["path"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {item["path"] for item in index["feeds"] if isinstance(item.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
+
+
+def _remove_feed(out_dir: Path, relative: str) -> bool:
+    """Delete a feed an earlier build published, by construction
+    never anything else: the path must have the shape of a feed's
+    (``<lang>/[<folder>/]<name>.ics``, names of lower-case letters, digits and
+    ``-``), every folder is opened without following a symlink, and only a
+    regular file is removed. Whether the feed was removed."""
+    parts = relative.removesuffix(".ics").split("/")
+    if (
+        not relative.endswith(".ics")
+        or not 2 <= len(parts) <= 3
+        or parts[0] not in LANGUAGES
+        or not all(_SEGMENT.fullmatch(part) for part in parts)
+    ):
+        return False
+    folders: list[int] = [os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for folder in parts[:-1]:
+            try:
+                folders.append(os.open(folder, _NO_FOLLOW_DIRECTORY, dir_fd=folders[-1]))
+            except (FileNotFoundError, NotADirectoryError):
+                return False
+            except OSError as error:
+                if error.errno == errno.ELOOP:  # a symlink: never followed
+                    return False
+                raise
+        removed = False
+        for name in (parts[-1] + ".ics",):
+            try:
+                info = os.stat(name, dir_fd=folders[-1], follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                os.unlink(name, dir_fd=folders[-1])
+                removed = removed or name.endswith(".ics")
+        return removed
+    finally:
+        for folder in folders:
+            os.close(folder)
 
 
 def summary(result: BuildResult, lang: str) -> str:
