@@ -1,5 +1,6 @@
 """Publish feeds into a directory: stamps that only move when content changes,
-atomic writes of changed files only, an index of the feeds.
+atomic writes of changed files only (each feed with its precompressed
+``<feed>.ics.gz``), an index of the feeds.
 
 State (``.state.json`` beside the feeds) remembers each UID's content digest,
 SEQUENCE and DTSTAMP. Rebuilding an unchanged registry therefore gives
@@ -17,12 +18,15 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import gzip
 import json
 import os
 import re
 import shutil
 import stat
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,8 @@ from .kinds import FeedKind, FeedSpec, feed_specs, window
 from .stamps import STATE_FILE, load_state, next_stamp
 
 INDEX_FILE = "index.json"
+GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
+GZIP_LEVEL = 6
 _SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*")  # a folder or feed name, as FeedSpec.name makes them
 _NO_FOLLOW_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 BUILD_FILE = ".build.json"
@@ -206,20 +212,25 @@ def publish(
             with _staging(out_dir) as staging:
                 # Every changed feed is written in full to a staging folder first: a
                 # failure there (a full disk, say) publishes nothing.
+                gzips: list[str] = []  # .ics.gz files to publish beside their feeds
                 for number, (spec, entries) in enumerate(feeds.items(), start=1):
                     data = calendar_bytes(spec, entries, stamps, settings, cache)
-                    if _unchanged(out_dir / spec.path, data):
+                    unchanged = _unchanged(out_dir / spec.path, data)
+                    if unchanged:
                         result.unchanged.append(spec.path)
                     else:
                         _durable_write(staging / spec.path, data)
                         result.written.append(spec.path)
+                    if not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), data):
+                        _durable_write(staging / (spec.path + GZIP), gzip_bytes(data))
+                        gzips.append(spec.path + GZIP)
                     if progress:
                         progress(number, len(feeds))
                 # State before the feeds: if a rename fails, the next build still
                 # never lowers a SEQUENCE a client may already have seen.
                 state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
                 _write_if_changed(out_dir / STATE_FILE, state_bytes)
-                for path in result.written:
+                for path in result.written + gzips:  # each feed, then its gzip
                     (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staging / path, out_dir / path)
                     _fsync_dir((out_dir / path).parent)
@@ -245,8 +256,27 @@ def _previous_paths(out_dir: Path) -> set[str]:
         return set()
 
 
+def gzip_bytes(data: bytes) -> bytes:
+    """A feed's precompressed form: mtime 0 and no file name in the gzip header,
+    so the same feed always gives the same bytes."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _gzip_matches(path: Path, data: bytes) -> bool:
+    """Whether the published gzip holds ``data``, from its trailer (CRC-32 and
+    length): an unchanged feed's gzip is checked without compressing again."""
+    try:
+        with open(path, "rb") as published:
+            head = published.read(3)
+            published.seek(-8, os.SEEK_END)
+            crc, size = struct.unpack("<II", published.read(8))
+    except (OSError, struct.error):
+        return False
+    return head == b"\x1f\x8b\x08" and crc == zlib.crc32(data) and size == len(data) & 0xFFFFFFFF
+
+
 def _remove_feed(out_dir: Path, relative: str) -> bool:
-    """Delete a feed an earlier build published, by construction
+    """Delete a feed an earlier build published (and its gzip), by construction
     never anything else: the path must have the shape of a feed's
     (``<lang>/[<folder>/]<name>.ics``, names of lower-case letters, digits and
     ``-``), every folder is opened without following a symlink, and only a
@@ -271,7 +301,7 @@ def _remove_feed(out_dir: Path, relative: str) -> bool:
                     return False
                 raise
         removed = False
-        for name in (parts[-1] + ".ics",):
+        for name in (parts[-1] + ".ics", parts[-1] + ".ics" + GZIP):
             try:
                 info = os.stat(name, dir_fd=folders[-1], follow_symlinks=False)
             except FileNotFoundError:
