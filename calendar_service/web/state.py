@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..registry.checks import load_registry
 
 FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested)
 FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
+_CHUNK = 1 << 20
 
 Value = TypeVar("Value")
 
@@ -67,9 +69,9 @@ class ServiceState:
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
-        # (registry stamp, request parameters, today, feed state stamp) -> (feed bytes, newest DTSTAMP)
-        self.filtered_feeds: LruCache[tuple[bytes, float]] = LruCache(FILTERED_FEEDS)
-        self._digests: LruCache[str] = LruCache(FILE_DIGESTS)
+        # (registry stamp, language, request parameters, today, feed state stamp) -> the feed
+        self.filtered_feeds: LruCache = LruCache(FILTERED_FEEDS)
+        self._digests: LruCache[str | None] = LruCache(FILE_DIGESTS)
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -114,13 +116,47 @@ class ServiceState:
         self.index()
         return self._index[2] if self._index else frozenset()
 
-    def digest(self, path: Path, info: os.stat_result) -> str:
-        """A published file's content hash (its strong ETag), computed once per file version."""
-        key = (str(path), info.st_mtime_ns, info.st_size)
-        return self._digests.get(key, lambda: hashlib.sha256(path.read_bytes()).hexdigest()[:32])
+    def digest(self, fd: int, info: os.stat_result) -> str:
+        """An open published file's content hash (its strong ETag), computed once
+        per file version (a build replaces a file by renaming a new one over it)."""
+        key = ("identity", info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        return self._digests.get(key, lambda: _hash_file(fd))
+
+    def gzip_digest(self, fd: int, info: os.stat_result) -> str | None:
+        """The content hash of what an open ``.gz`` file decompresses to, None when
+        it is not one whole gzip stream; computed once per file version."""
+        key = ("gzip", info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        return self._digests.get(key, lambda: _hash_gzip(fd, info.st_size))
 
     def build_info(self) -> dict | None:
         try:
             return json.loads((self.feeds_dir / BUILD_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+
+
+def _hash_file(fd: int) -> str:
+    digest, offset = hashlib.sha256(), 0
+    while chunk := os.pread(fd, _CHUNK, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()[:32]
+
+
+def _hash_gzip(fd: int, size: int) -> str | None:
+    """Hash of the decompressed content, streamed (zlib checks the gzip header,
+    CRC and length); None for anything but exactly one gzip member."""
+    digest, inflater, offset = hashlib.sha256(), zlib.decompressobj(wbits=31), 0
+    try:
+        while not inflater.eof and (chunk := os.pread(fd, _CHUNK, offset)):
+            offset += len(chunk)
+            while chunk and not inflater.eof:
+                digest.update(inflater.decompress(chunk, _CHUNK))
+                chunk = inflater.unconsumed_tail
+        while not inflater.eof and (pending := inflater.decompress(b"", _CHUNK)):
+            digest.update(pending)  # output zlib still held when the input ran out
+    except zlib.error:
+        return None
+    if not inflater.eof or inflater.unused_data or offset != size:
+        return None
+    return digest.hexdigest()[:32]
