@@ -9,7 +9,10 @@ strong ETag (the identity one, with ``-gz`` inside the quotes for gzip).
 Conditional requests follow RFC 9110 (``conditional.py``); Range requests are
 left to Werkzeug once the preconditions passed.
 
-Filtered feeds are cached in the app's ServiceState under their parameters.
+Filtered feeds are cached (in the app's ServiceState, bounded in entries and
+bytes) under their normalised selection: the same categories and countries in
+any order or repeated are one entry; unknown parameters and more than
+``MAX_VALUES`` values of one parameter are refused with a 400.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import gzip
 import hashlib
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -31,14 +35,18 @@ from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
 from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..feeds.stamps import STATE_FILE, load_stamps
+from ..i18n import N_
 from . import current_language
 from .conditional import NOT_MODIFIED, EntityTag, accepts_gzip, evaluate, range_applies
 from .current import today as current_today
-from .params import Filters, filters
+from .params import BadParameter, Filters, filters
 
 bp = Blueprint("feeds", __name__)
 CACHE_SECONDS = 3600
 GZIP_SUFFIX = "-gz"  # inside the quotes of the identity ETag, for the gzip representation
+# The parameters of a filtered feed; those after "country" take one value.
+FILTERED_PARAMETERS = ("category", "country", "milestone", "milestones", "q", "text", "lang")
+MAX_VALUES = 50  # values of one parameter (there are 6 categories; a feed of 50 countries is a lot)
 _CONDITIONAL = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
 
@@ -181,7 +189,7 @@ def filtered():
     state = current_app.extensions["calendar_state"]
     settings = state.settings
     lang = current_language()
-    chosen = filters(request.args, lang)
+    chosen = selection(request.args, lang)
     loaded = state.registry()
     if loaded.registry is None:
         abort(503)
@@ -206,6 +214,30 @@ def filtered():
     built = state.filtered_feeds.get(key, build)
     return _respond(
         built.representation(accepts_gzip(request.headers.get("Accept-Encoding"))), built.modified
+    )
+
+
+def selection(args, lang: str) -> Filters:
+    """The selection of a filtered feed, normalised: categories and countries
+    sorted and without repeats, the text with its spaces collapsed. Unknown
+    parameters, more than MAX_VALUES values of one, or two different values of
+    a single-valued one are refused (400) before anything is built."""
+    for name in args:
+        values = args.getlist(name)
+        if name not in FILTERED_PARAMETERS:
+            raise BadParameter(
+                name, N_("unknown parameter (known: {allowed})"), lang, allowed=", ".join(FILTERED_PARAMETERS)
+            )
+        if len(values) > MAX_VALUES:
+            raise BadParameter(name, N_("too many values (at most {high})"), lang, high=MAX_VALUES)
+        if name not in ("category", "country") and len(set(values)) > 1:
+            raise BadParameter(name, N_("given more than once with different values"), lang)
+    chosen = filters(args, lang)
+    return Filters(
+        tuple(sorted(set(chosen.categories))),
+        tuple(sorted(set(chosen.countries))),
+        chosen.milestone,
+        " ".join(unicodedata.normalize("NFC", chosen.text).split()),
     )
 
 
