@@ -18,7 +18,6 @@ any order or repeated are one entry; unknown parameters and more than
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import os
 import stat
@@ -34,6 +33,7 @@ from ..dates.anniversaries import occurrences
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
 from ..feeds.kinds import FeedKind, FeedSpec, window
+from ..feeds.publish import gzip_bytes
 from ..feeds.stamps import STATE_FILE, load_stamps
 from ..i18n import N_
 from . import current_language
@@ -205,7 +205,7 @@ def filtered():
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return BuiltFeed(
             data,
-            gzip.compress(data, mtime=0),
+            gzip_bytes(data),
             hashlib.sha256(data).hexdigest()[:32],
             newest.astimezone(dt.UTC).replace(microsecond=0),
         )
