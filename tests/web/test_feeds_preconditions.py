@@ -7,9 +7,14 @@ them, through the Flask client (and through gunicorn in test_gunicorn.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calendar_service.web.conditional import EntityTag, accepts_gzip, evaluate, parse_http_date, range_applies
 
 PUBLISHED = "/feeds/en/milestones.ics"
 FILTERED = "/feeds/filtered.ics?country=se&lang=en"
@@ -127,7 +132,7 @@ def test_if_modified_since(client, url):
     earlier = email.utils.format_datetime(modified.replace(year=modified.year - 1), usegmt=True)
     assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
     # The two obsolete forms every recipient must accept (RFC 9110 §5.6.7).
-    asctime = modified.strftime("%a %b %d %H:%M:%S %Y").replace(" 0", "  ", 1)
+    asctime = f"{modified:%a %b} {modified.day:2d} {modified:%H:%M:%S %Y}"
     rfc850 = modified.strftime("%A, %d-%b-%y %H:%M:%S GMT")
     for value in (asctime, rfc850):
         assert client.get(url, headers={"If-Modified-Since": value}).status_code == 304, value
@@ -154,3 +159,46 @@ def test_range_is_served_and_if_range_must_match(client, url):
     other = client.get(url, headers={"Range": "bytes=5-14", "If-Range": '"old"'})
     assert other.status_code == 200 and other.data == full.data
     assert client.get(url, headers={"Range": "bytes=999999999-"}).status_code == 416
+
+
+HEADER_TEXT = st.text(alphabet=st.characters(max_codepoint=255), max_size=80) | st.sampled_from(
+    [*INVALID_DATES, PAST, FUTURE, "*", '"a"', 'W/"a"', '"a", W/"b"', "gzip;q=0.5", "*;q=0"]
+)
+NAMES = [
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "If-Unmodified-Since",
+    "If-Range",
+    "Accept-Encoding",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(NAMES), HEADER_TEXT), st.sampled_from(["GET", "HEAD"]))
+def test_any_header_values_give_a_decision_never_an_error(headers, method):
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    modified = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    assert evaluate(headers, method, EntityTag("a"), modified, now) in (None, 304, 412)
+    assert range_applies(headers, EntityTag("a"), modified, now) in (True, False)
+    assert accepts_gzip(headers.get("Accept-Encoding")) in (True, False)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Sun, 06 Nov 1994 08:49:37 GMT", dt.datetime(1994, 11, 6, 8, 49, 37, tzinfo=dt.UTC)),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", dt.datetime(1994, 11, 6, 8, 49, 37, tzinfo=dt.UTC)),
+        ("Sun Nov  6 08:49:37 1994", dt.datetime(1994, 11, 6, 8, 49, 37, tzinfo=dt.UTC)),
+        # A two-digit year more than 50 years ahead is in the past century (RFC 9110 §5.6.7).
+        ("Thursday, 01-Jan-76 00:00:00 GMT", dt.datetime(2076, 1, 1, tzinfo=dt.UTC)),
+        ("Friday, 01-Jan-77 00:00:00 GMT", dt.datetime(1977, 1, 1, tzinfo=dt.UTC)),
+        (" Sun, 06 Nov 1994 08:49:37 GMT\t", dt.datetime(1994, 11, 6, 8, 49, 37, tzinfo=dt.UTC)),
+        ("Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT", None),
+        ("Sun, 06 Nov 1994 08:49:37 +0000", None),
+        ("Sun, 6 Nov 1994 08:49:37 GMT", None),
+        ("sun, 06 nov 1994 08:49:37 gmt", None),
+    ],
+)
+def test_http_date_forms(value, expected):
+    assert parse_http_date(value, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == expected
