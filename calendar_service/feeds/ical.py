@@ -5,9 +5,14 @@ escaping, CRLF). Pure: entries and their stamps (SEQUENCE, DTSTAMP) in, bytes ou
 from __future__ import annotations
 
 import concurrent.futures
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -66,6 +71,30 @@ def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, byte
 
 _END_EVENT = b"END:VEVENT\r\n"
 PARALLEL_THRESHOLD = 4000
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+WATCHDOG_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Initializer of each serialisation worker: it must not outlive the build
+    that started it (a build killed with SIGKILL left its workers running for
+    minutes, ~70 MB each). On Linux the kernel kills it when its parent dies
+    (``PR_SET_PDEATHSIG``); everywhere, a watchdog thread exits once the parent
+    is gone (the worker then has another parent)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still applies
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before this worker could arm the signal
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
 
 
 class WarmCache:
@@ -141,8 +170,13 @@ class EventCache:
             size = -(-len(missing) // (workers * 4))
             chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
             # spawn, not fork: the scheduler's threads must not be forked mid-lock.
+            # The workers exit with this process (_exit_with_parent). Linux sends the
+            # parent-death signal when the *thread* that spawned a worker ends: with
+            # spawn, workers are started by pool.map in this thread, which outlives the pool.
             context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 results = [data for chunk in pool.map(_serialise, chunks) for data in chunk]
         for (entry, _stamp, _alarms_wanted), (plain, extra) in zip(missing, results, strict=True):
             self._plain[entry.uid] = plain

@@ -1,5 +1,6 @@
 """Publish feeds into a directory: stamps that only move when content changes,
-atomic writes of changed files only, an index of the feeds.
+atomic writes of changed files only (each feed with its precompressed
+``<feed>.ics.gz``), an index of the feeds.
 
 State (``.state.json`` beside the feeds) remembers each UID's content digest,
 SEQUENCE and DTSTAMP. Rebuilding an unchanged registry therefore gives
@@ -15,11 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
+import gzip
 import json
 import os
+import re
 import shutil
+import stat
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +42,13 @@ from .kinds import FeedKind, FeedSpec, feed_specs, window
 from .stamps import STATE_FILE, load_state, next_stamp
 
 INDEX_FILE = "index.json"
+GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
+# zlib level 4: on feed text 10.7x smaller at ~105 MB/s of one core here, where
+# level 6 gives 12.3x at ~50 MB/s and level 9 12.7x at ~38 MB/s; a cold build
+# compresses every feed (350 MB for a 10k-entry registry), so speed wins.
+GZIP_LEVEL = 4
+_SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*")  # a folder or feed name, as FeedSpec.name makes them
+_NO_FOLLOW_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
 
@@ -201,29 +215,33 @@ def publish(
             with _staging(out_dir) as staging:
                 # Every changed feed is written in full to a staging folder first: a
                 # failure there (a full disk, say) publishes nothing.
+                gzips: list[str] = []  # .ics.gz files to publish beside their feeds
                 for number, (spec, entries) in enumerate(feeds.items(), start=1):
                     data = calendar_bytes(spec, entries, stamps, settings, cache)
-                    if _unchanged(out_dir / spec.path, data):
+                    unchanged = _unchanged(out_dir / spec.path, data)
+                    if unchanged:
                         result.unchanged.append(spec.path)
                     else:
                         _durable_write(staging / spec.path, data)
                         result.written.append(spec.path)
+                    if not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), data):
+                        _durable_write(staging / (spec.path + GZIP), gzip_bytes(data))
+                        gzips.append(spec.path + GZIP)
                     if progress:
                         progress(number, len(feeds))
                 # State before the feeds: if a rename fails, the next build still
                 # never lowers a SEQUENCE a client may already have seen.
                 state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
                 _write_if_changed(out_dir / STATE_FILE, state_bytes)
-                for path in result.written:
+                for path in result.written + gzips:  # each feed, then its gzip
                     (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staging / path, out_dir / path)
                     _fsync_dir((out_dir / path).parent)
             previous = _previous_paths(out_dir)
             _write_if_changed(out_dir / INDEX_FILE, _index(feeds, stamps, settings, start, end))
             for stale in sorted(previous - {spec.path for spec in feeds}):
-                with contextlib.suppress(FileNotFoundError):
-                    (out_dir / stale).unlink()
-                result.removed.append(stale)
+                if _remove_feed(out_dir, stale):
+                    result.removed.append(stale)
             build_info = {"built_at": now.isoformat(), "today": today.isoformat(), "events": result.events}
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:
@@ -232,11 +250,72 @@ def publish(
 
 
 def _previous_paths(out_dir: Path) -> set[str]:
+    """The paths the index lists: only what the last build wrote, unless the
+    file was edited; _remove_feed trusts none of them."""
     try:
         index = json.loads((out_dir / INDEX_FILE).read_text(encoding="utf-8"))
-        return {item["path"] for item in index["feeds"] if ".." not in item["path"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {item["path"] for item in index["feeds"] if isinstance(item.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """A feed's precompressed form: mtime 0 and no file name in the gzip header,
+    so the same feed always gives the same bytes."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _gzip_matches(path: Path, data: bytes) -> bool:
+    """Whether the published gzip holds ``data``, from its trailer (CRC-32 and
+    length): an unchanged feed's gzip is checked without compressing again."""
+    try:
+        with open(path, "rb") as published:
+            head = published.read(3)
+            published.seek(-8, os.SEEK_END)
+            crc, size = struct.unpack("<II", published.read(8))
+    except (OSError, struct.error):
+        return False
+    return head == b"\x1f\x8b\x08" and crc == zlib.crc32(data) and size == len(data) & 0xFFFFFFFF
+
+
+def _remove_feed(out_dir: Path, relative: str) -> bool:
+    """Delete a feed an earlier build published (and its gzip), by construction
+    never anything else: the path must have the shape of a feed's
+    (``<lang>/[<folder>/]<name>.ics``, names of lower-case letters, digits and
+    ``-``), every folder is opened without following a symlink, and only a
+    regular file is removed. Whether the feed was removed."""
+    parts = relative.removesuffix(".ics").split("/")
+    if (
+        not relative.endswith(".ics")
+        or not 2 <= len(parts) <= 3
+        or parts[0] not in LANGUAGES
+        or not all(_SEGMENT.fullmatch(part) for part in parts)
+    ):
+        return False
+    folders: list[int] = [os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for folder in parts[:-1]:
+            try:
+                folders.append(os.open(folder, _NO_FOLLOW_DIRECTORY, dir_fd=folders[-1]))
+            except (FileNotFoundError, NotADirectoryError):
+                return False
+            except OSError as error:
+                if error.errno == errno.ELOOP:  # a symlink: never followed
+                    return False
+                raise
+        removed = False
+        for name in (parts[-1] + ".ics", parts[-1] + ".ics" + GZIP):
+            try:
+                info = os.stat(name, dir_fd=folders[-1], follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                os.unlink(name, dir_fd=folders[-1])
+                removed = removed or name.endswith(".ics")
+        return removed
+    finally:
+        for handle in folders:
+            os.close(handle)
 
 
 def summary(result: BuildResult, lang: str) -> str:

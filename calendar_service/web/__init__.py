@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import Settings, load_settings
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, translations
+from .redirects import routing_redirect
 from .state import ServiceState
 
 
@@ -62,6 +63,8 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+
+    app.before_request(routing_redirect)
 
     @app.before_request
     def _language() -> None:

@@ -8,11 +8,12 @@ import hashlib
 import json
 import os
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from ..config import Settings
 from ..errors import CalendarServiceError
@@ -20,34 +21,85 @@ from ..feeds.publish import BUILD_FILE, INDEX_FILE
 from ..model import Registry
 from ..registry.checks import load_registry
 
-FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested)
+FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested) ...
+FILTERED_FEED_BYTES = 32 * 1024 * 1024  # ... and their bytes (both codings) at most
 FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
+_CHUNK = 1 << 20
 
 Value = TypeVar("Value")
 
 
+class _Computing:
+    """A value one thread is computing and others wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value = None
+
+
 class LruCache(Generic[Value]):
     """A bounded map shared by a server's threads: the least recently used key
-    goes first. A value is computed outside the lock (two threads missing the
-    same key may both compute it; the values are equal)."""
+    goes first, so that at most ``size`` values and ``max_bytes`` (as ``weigh``
+    measures a value) are kept; a value heavier than ``max_bytes`` is returned
+    but not kept. A missing key is computed once, outside the lock: threads
+    asking for it meanwhile wait for that result instead of computing it again
+    (if the computation fails, the next of them tries). ``hits`` counts the
+    answers given without computing, ``misses`` the computations."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_bytes: int | None = None, weigh: Callable[[Value], int] | None = None):
         self.size = size
+        self.max_bytes = max_bytes
+        self._weigh = weigh or (lambda _value: 0)
         self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, Value] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Value, int]] = OrderedDict()
+        self._computing: dict[Hashable, _Computing] = {}
+        self.total_bytes = 0
+        self.hits = 0
+        self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], Value]) -> Value:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    return self._items[key][0]
+                computing = self._computing.get(key)
+                if computing is None:
+                    computing = self._computing[key] = _Computing()
+                    self.misses += 1
+                    break
+            computing.done.wait()
+            if computing.ok:
+                with self._lock:
+                    self.hits += 1
+                return cast(Value, computing.value)
+        try:
+            computing.value = value = compute()
+            computing.ok = True
+        finally:
+            with self._lock:
+                if computing.ok:
+                    self._keep(key, value)
+                del self._computing[key]
+            computing.done.set()
         return value
+
+    def _keep(self, key: Hashable, value: Value) -> None:
+        """Under the lock: keep the value and evict down to the bounds."""
+        weight = self._weigh(value)
+        if self.max_bytes is not None and weight > self.max_bytes:
+            return
+        self._items[key] = (value, weight)
+        self.total_bytes += weight
+        while len(self._items) > self.size or (
+            self.max_bytes is not None and self.total_bytes > self.max_bytes
+        ):
+            self.total_bytes -= self._items.popitem(last=False)[1][1]
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -67,9 +119,9 @@ class ServiceState:
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
-        # (registry stamp, request parameters, today, feed state stamp) -> (feed bytes, newest DTSTAMP)
-        self.filtered_feeds: LruCache[tuple[bytes, float]] = LruCache(FILTERED_FEEDS)
-        self._digests: LruCache[str] = LruCache(FILE_DIGESTS)
+        # (registry stamp, language, normalised selection, today, feed state stamp) -> the feed
+        self.filtered_feeds = filtered_feed_cache()
+        self._digests: LruCache[str | None] = LruCache(FILE_DIGESTS)
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -114,13 +166,52 @@ class ServiceState:
         self.index()
         return self._index[2] if self._index else frozenset()
 
-    def digest(self, path: Path, info: os.stat_result) -> str:
-        """A published file's content hash (its strong ETag), computed once per file version."""
-        key = (str(path), info.st_mtime_ns, info.st_size)
-        return self._digests.get(key, lambda: hashlib.sha256(path.read_bytes()).hexdigest()[:32])
+    def digest(self, fd: int, info: os.stat_result) -> str:
+        """An open published file's content hash (its strong ETag), computed once
+        per file version (a build replaces a file by renaming a new one over it)."""
+        key = ("identity", info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        return cast(str, self._digests.get(key, lambda: _hash_file(fd)))
+
+    def gzip_digest(self, fd: int, info: os.stat_result) -> str | None:
+        """The content hash of what an open ``.gz`` file decompresses to, None when
+        it is not one whole gzip stream; computed once per file version."""
+        key = ("gzip", info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        return self._digests.get(key, lambda: _hash_gzip(fd, info.st_size))
 
     def build_info(self) -> dict | None:
         try:
             return json.loads((self.feeds_dir / BUILD_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+
+
+def filtered_feed_cache(size: int = FILTERED_FEEDS, max_bytes: int = FILTERED_FEED_BYTES) -> LruCache:
+    """The cache of filtered feeds (web.feeds.BuiltFeed values, weighed by the bytes they hold)."""
+    return LruCache(size, max_bytes, weigh=lambda built: built.weight)
+
+
+def _hash_file(fd: int) -> str:
+    digest, offset = hashlib.sha256(), 0
+    while chunk := os.pread(fd, _CHUNK, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()[:32]
+
+
+def _hash_gzip(fd: int, size: int) -> str | None:
+    """Hash of the decompressed content, streamed (zlib checks the gzip header,
+    CRC and length); None for anything but exactly one gzip member."""
+    digest, inflater, offset = hashlib.sha256(), zlib.decompressobj(wbits=31), 0
+    try:
+        while not inflater.eof and (chunk := os.pread(fd, _CHUNK, offset)):
+            offset += len(chunk)
+            while chunk and not inflater.eof:
+                digest.update(inflater.decompress(chunk, _CHUNK))
+                chunk = inflater.unconsumed_tail
+        while not inflater.eof and (pending := inflater.decompress(b"", _CHUNK)):
+            digest.update(pending)  # output zlib still held when the input ran out
+    except zlib.error:
+        return None
+    if not inflater.eof or inflater.unused_data or offset != size:
+        return None
+    return digest.hexdigest()[:32]

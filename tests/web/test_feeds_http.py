@@ -9,9 +9,13 @@ import time
 
 import icalendar
 import pytest
+from conftest import BufferedClient
 from paths import PUBLISHED_ON, REAL_REGISTRY, ROOT
 
+from calendar_service.config import load_settings
 from calendar_service.web import create_app
+
+TODAY = PUBLISHED_ON
 
 
 def test_feed_headers(client, published_feeds):
@@ -122,3 +126,30 @@ def test_filtered_feeds_are_cached_per_app_and_registry_version(tmp_path, publis
 def test_filtered_feed_bad_parameters_give_400(client, query):
     response = client.get(f"/feeds/filtered.ics?{query}")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "base_url, expected",
+    [
+        ("http://127.0.0.1:8000", "/feeds/vi/all.ics"),
+        ("https://lich.example.org/newsroom/", "/newsroom/feeds/vi/all.ics"),
+    ],
+)
+def test_redirect_location_never_comes_from_the_host_header(published_feeds, base_url, expected):
+    """The 308 for /feeds//x built its Location from the Host header: an attacker chose the target."""
+    settings = load_settings(
+        environ={},
+        overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds, "base_url": base_url},
+    )
+    app = create_app(settings)
+    app.config["TODAY"] = TODAY
+    app.test_client_class = BufferedClient
+    client = app.test_client()
+    for host in ("evil.example", "evil.example:8080", "127.0.0.1:8000"):
+        response = client.get("/feeds//vi/all.ics?lang=vi", headers={"Host": host})
+        assert response.status_code == 308
+        assert response.headers["Location"] == expected + "?lang=vi", host
+        assert "evil" not in response.get_data(as_text=True)
+    followed = client.get("/feeds//vi//all.ics", follow_redirects=True)
+    if expected.startswith("/feeds/"):
+        assert followed.status_code == 200 and followed.data.startswith(b"BEGIN:VCALENDAR")

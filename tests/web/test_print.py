@@ -13,8 +13,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import test_browser
 from paths import ARTIFACTS
+
+from tests.web import test_browser
 
 browser = test_browser.browser  # the browser suite's Chromium and server
 server = test_browser.server

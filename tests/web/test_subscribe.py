@@ -12,12 +12,12 @@ from html import unescape
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import test_browser
 from paths import REAL_REGISTRY
-from test_pages import text
 
 from calendar_service.config import load_settings
 from calendar_service.web import create_app
+from tests.web import test_browser
+from tests.web.test_pages import text
 
 
 def cards(html: str) -> dict[str, dict]:
