@@ -50,3 +50,19 @@ def app(published_feeds):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browsing import launched
+
+    with launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def server(app):
+    from browsing import serving
+
+    with serving(app) as url:
+        yield url
