@@ -275,3 +275,12 @@ def test_400_page_heading_and_link_follow_lang_vi(client):
     for english in ("Bad request", "Back to the planning view", "Parameter", "Planning", "Subscribe"):
         assert english not in page
 
+
+def test_subscribe_address_is_labelled_by_its_real_scheme(client):
+    """An http:// address was labelled "https" on the subscribe page."""
+    html = client.get("/subscribe?lang=en").data.decode()
+    assert (
+        '<label>http <input class="copy" readonly value="http://127.0.0.1:8000/feeds/en/all.ics"></label>'
+        in html
+    )
+    assert "<label>https" not in html
