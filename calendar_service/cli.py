@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from . import __version__, jobs
+from .cli_usage import CalendarGroup
 from .config import (
     ALL_INTERFACES,
     OPTIONS,
@@ -32,7 +33,7 @@ from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import summary
-from .i18n import LANGUAGES, N_, Language, gettext
+from .i18n import LANGUAGES, N_, Language, gettext, ngettext
 from .model import MilestoneFilter
 from .registry.checks import check, load_registry
 from .registry.report import to_json, validation_json, validation_text
@@ -109,7 +110,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-@click.group()
+@click.group(cls=CalendarGroup)
 @click.version_option(__version__, prog_name="calendar-service")
 def main() -> None:
     """Anniversary and commemoration calendar service."""
@@ -207,9 +208,12 @@ def _mail_command(job, settings: Settings, lang: Language, today: str | None, dr
         for outgoing in report.planned:
             click.echo(f"{outgoing.recipient}\t{outgoing.message['Subject']}")
         click.echo(
-            gettext("Dry run: {count} messages would be sent; nothing was sent or recorded.", lang).format(
-                count=len(report.planned)
-            )
+            ngettext(
+                "Dry run: {count} message would be sent; nothing was sent or recorded.",
+                "Dry run: {count} messages would be sent; nothing was sent or recorded.",
+                len(report.planned),
+                lang,
+            ).format(count=len(report.planned))
         )
         return
     for line in report.sent:
