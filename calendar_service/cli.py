@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import signal
 import sys
@@ -18,7 +19,16 @@ from pathlib import Path
 import click
 
 from . import __version__, jobs
-from .config import OPTIONS, Settings, load_settings, local_today
+from .cli_usage import CalendarGroup
+from .config import (
+    ALL_INTERFACES,
+    OPTIONS,
+    Settings,
+    listening_url,
+    load_settings,
+    local_today,
+    loopback_links,
+)
 from .dates.anniversaries import Query, unverified, upcoming
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
@@ -100,7 +110,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-@click.group()
+@click.group(cls=CalendarGroup)
 @click.version_option(__version__, prog_name="calendar-service")
 def main() -> None:
     """Anniversary and commemoration calendar service."""
@@ -386,11 +396,46 @@ def scheduler_command(settings: Settings, lang: Language) -> None:
 
 
 def _ensure_feeds(settings: Settings, lang: Language) -> None:
-    """A fresh install has no feeds yet: publish them once before serving."""
+    """Publish the feeds before serving when there are none yet, or when they
+    were published with other links (another port or base URL): the
+    subscribe page and the feeds then show the address this server has."""
     from .feeds.publish import INDEX_FILE
 
-    if not (Path(settings.feeds_dir) / INDEX_FILE).exists():
+    try:
+        index = json.loads((Path(settings.feeds_dir) / INDEX_FILE).read_text(encoding="utf-8"))
+        links = [item["url"] for item in index["feeds"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        links = []
+    if not links or not all(link.startswith(settings.base_url + "/") for link in links):
         click.echo(summary(jobs.rebuild_feeds(settings, _today(settings), _now()), lang), err=True)
+
+
+def _start_web(settings: Settings, lang: Language, companion: list[str] | None = None) -> None:
+    """Check the address, publish what is missing, say where the pages are, serve."""
+    from .web.server import check_address, serve
+
+    check_address(settings.host, settings.port)
+    _ensure_feeds(settings, lang)
+    if (
+        settings.base_url == listening_url(settings.host, settings.port)
+        and settings.host not in ALL_INTERFACES
+    ):
+        line = gettext("Serving on {url}/", lang).format(url=settings.base_url)
+    else:
+        line = gettext("Listening on {host}:{port}; links in pages, feeds and mail use {url}/", lang).format(
+            host=settings.host, port=settings.port, url=settings.base_url
+        )
+    click.echo(line, err=True)
+    if loopback_links(settings):
+        click.echo(
+            gettext(
+                "Links use {url}, which opens only on this machine, though the service listens on every "
+                "interface: set CALENDAR_BASE_URL to the address readers use.",
+                lang,
+            ).format(url=settings.base_url),
+            err=True,
+        )
+    serve(settings, companion=companion)
 
 
 @main.command()
@@ -398,14 +443,7 @@ def _ensure_feeds(settings: Settings, lang: Language) -> None:
 @_common
 def serve(settings: Settings, lang: Language) -> None:
     """Serve the web pages, the API and the feeds with gunicorn."""
-    from .web.server import serve as run_server
-
-    _ensure_feeds(settings, lang)
-    click.echo(
-        gettext("Serving on http://{host}:{port}/", lang).format(host=settings.host, port=settings.port),
-        err=True,
-    )
-    run_server(settings)
+    _start_web(settings, lang)
 
 
 @main.command()
@@ -413,20 +451,13 @@ def serve(settings: Settings, lang: Language) -> None:
 @_common
 def run(settings: Settings, lang: Language) -> None:
     """Run everything on the embedded defaults: the scheduler and the web service."""
-    from .web.server import serve as run_server
-
-    _ensure_feeds(settings, lang)
     # The scheduler runs in a process of its own, started by gunicorn's master
     # once it listens and stopped with it: its threads are never in a process
     # that forks workers.
     scheduler = [sys.executable, "-m", "calendar_service", "scheduler", "--registry", str(settings.registry)]
     if _context_config():
         scheduler += ["--config", str(_context_config())]
-    click.echo(
-        gettext("Serving on http://{host}:{port}/", lang).format(host=settings.host, port=settings.port),
-        err=True,
-    )
-    run_server(settings, companion=scheduler)
+    _start_web(settings, lang, companion=scheduler)
 
 
 def _context_config() -> str | None:

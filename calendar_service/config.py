@@ -5,6 +5,7 @@ is the model: the same table drives every source and the README."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 import tomllib
@@ -12,6 +13,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, Location, problem
 from .i18n import LANGUAGES, N_, Language, Msg
@@ -120,7 +122,12 @@ SCHEMA: tuple[Option, ...] = (
     Option("registry", Path, Path("data/events.yaml"), "the registry file", flag="--registry"),
     Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
     Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
-    Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
+    Option(
+        "base_url",
+        _url,
+        None,  # not given: the address the service listens on (listening_url)
+        "public base URL for links in pages, feeds and mail (default: http://HOST:PORT the service listens on)",
+    ),
     Option(
         "database_url",
         str,
@@ -363,6 +370,8 @@ def load_settings(
             )
     if problems:
         raise ConfigError(problems)
+    if values["base_url"] is None:
+        values["base_url"] = listening_url(values["host"], values["port"])
     return Settings(**values)
 
 
@@ -371,6 +380,32 @@ def lease_needed(timeout: float, backoff: float, retries: int) -> int:
     before the next: the claim is renewed before every attempt."""
     longest_wait = backoff * 2 ** max(retries - 2, 0) if retries > 1 else 0.0
     return int(ATTEMPT_OPERATIONS * timeout + longest_wait + LEASE_MARGIN_SECONDS + 0.999)
+
+
+# Addresses that mean "every interface" when listening; no one can open them.
+ALL_INTERFACES = ("0.0.0.0", "::", "")
+
+
+def listening_url(host: str, port: int) -> str:
+    """The base URL of a service listening on ``host``:``port``, for when no
+    base URL is configured: a wildcard address becomes this machine's
+    loopback, which at least opens on the machine itself."""
+    shown = "127.0.0.1" if host in ALL_INTERFACES else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"  # an IPv6 literal
+    return f"http://{shown}:{port}"
+
+
+def loopback_links(settings: Settings) -> bool:
+    """True when links point at a loopback address (127.0.0.1, ::1,
+    localhost) while the service listens on every interface: readers on
+    other machines reach the service but not its links."""
+    host = (urlsplit(settings.base_url).hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return loopback and settings.host in ALL_INTERFACES
 
 
 def local_today(settings: Settings, now: dt.datetime) -> dt.date:

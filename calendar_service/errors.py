@@ -10,6 +10,7 @@ plain sentence in the reader's language; the CLI prints that sentence.
     ├── UsageError (a command-line argument)
     ├── DocumentError (a document given to `extract` that cannot be read)
     ├── ParameterError (a web query parameter; web.params.BadParameter adds the 400)
+    ├── ListenError (the web service's address and port)
     ├── PublishError (writing the feeds)
     ├── DeliveryError (sending a message)
     └── LedgerError (the ledger's database)
@@ -22,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import Msg, gettext
+from .i18n import N_, Msg, gettext
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,29 @@ class ParameterError(CalendarServiceError):
         return gettext("Parameter '{name}': ", lang).format(name=self.parameter) + gettext(
             self.message, lang
         ).format(**self.params)
+
+
+class ListenError(CalendarServiceError):
+    """The web service cannot listen on ``host``:``port``. ``reason`` is
+    ``in-use``, ``denied``, ``not-here`` or the system's own words."""
+
+    MESSAGES = {
+        "in-use": N_(
+            "port {port} on {host} is already in use: stop the program using it, or choose another port with --port"
+        ),
+        "denied": N_(
+            "not allowed to listen on port {port} (ports below 1024 need administrator rights): choose another port with --port"
+        ),
+        "not-here": N_("cannot listen on {host}: it is not an address of this machine (see --host)"),
+    }
+
+    def __init__(self, host: str, port: int, reason: str):
+        super().__init__(f"{host}:{port}: {reason}")
+        self.host, self.port, self.reason = host, port, reason
+
+    def render(self, lang: str = "vi") -> str:
+        message = self.MESSAGES.get(self.reason, N_("cannot listen on {host}:{port}: {reason}"))
+        return gettext(message, lang).format(host=self.host, port=self.port, reason=self.reason)
 
 
 class PublishError(CalendarServiceError):

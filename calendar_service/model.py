@@ -138,7 +138,7 @@ class Document:
     title: str
     file: str
     date: dt.date | None = None
-    date_note: str | None = None
+    date_note: Bilingual | None = None  # why the date is unknown, or how it is known
     location: Location | None = field(default=None, compare=False)
 
 

@@ -144,3 +144,30 @@ def test_cli_reports_config_errors_in_one_line(runner, tmp_path):
     result = runner.invoke(main, ["validate", "--config", str(config), "--lang", "en"])
     assert result.exit_code == 1
     assert result.output.startswith(f"{config}:1: field 'nonsense': unknown setting 'nonsense'")
+
+
+def test_base_url_follows_the_address_the_service_listens_on():
+    """With no base URL set, `--port 9000` still gave links on port 8000."""
+    assert load_settings(environ={}, overrides={"port": "9000"}).base_url == "http://127.0.0.1:9000"
+    assert load_settings(environ={"CALENDAR_PORT": "9001"}).base_url == "http://127.0.0.1:9001"
+    listening = {"0.0.0.0": "127.0.0.1", "::": "127.0.0.1", "::1": "[::1]", "192.0.2.7": "192.0.2.7"}
+    for host, shown in listening.items():
+        settings = load_settings(environ={}, overrides={"host": host, "port": "8080"})
+        assert settings.base_url == f"http://{shown}:8080"
+    given = load_settings(
+        environ={"CALENDAR_BASE_URL": "https://lich.example.org/"}, overrides={"port": "9000"}
+    )
+    assert given.base_url == "https://lich.example.org"
+
+
+def test_loopback_links_are_told_apart_from_public_ones():
+    from calendar_service.config import loopback_links
+
+    def settings(**values):
+        return load_settings(environ={}, overrides=values)
+
+    assert loopback_links(settings(host="0.0.0.0"))
+    assert loopback_links(settings(host="::", base_url="http://localhost:8000"))
+    assert not loopback_links(settings(host="127.0.0.1"))
+    assert not loopback_links(settings(host="0.0.0.0", base_url="https://lich.example.org"))
+    assert not loopback_links(settings(host="192.0.2.7"))

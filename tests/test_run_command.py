@@ -5,6 +5,7 @@ gunicorn's workers), and both stopped by one SIGTERM."""
 from __future__ import annotations
 
 import datetime as dt
+import email
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.request
 import zoneinfo
+from email.policy import default
 from pathlib import Path
 
 from services import free_port
@@ -63,7 +65,8 @@ def _answers(url: str) -> bool:
 
 
 def test_run_serves_sends_alerts_and_stops_with_the_scheduler_outside_the_workers(write_registry, tmp_path):
-    """`run` started the scheduler's threads in gunicorn's master, which forks workers."""
+    """`run` started the scheduler's threads in gunicorn's master, which forks workers;
+    and with --port its scheduler still mailed links to port 8000."""
     today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).date()
     if (today.month, today.day) == (2, 29):
         today = today.replace(day=28)
@@ -113,3 +116,8 @@ def test_run_serves_sends_alerts_and_stops_with_the_scheduler_outside_the_worker
     assert process.returncode == 0, err
     assert not any(_alive(pid) for pid in schedulers), "the scheduler stopped with the service"
     assert "scheduler started" in err
+    assert f"Đang phục vụ tại http://127.0.0.1:{port}/" in err.splitlines()
+    # The scheduler's mail links where this server listens, not to the default port.
+    sent = email.message_from_bytes(next((tmp_path / "outbox").glob("*.eml")).read_bytes(), policy=default)
+    body = sent.get_body(("plain",)).get_content()
+    assert f"http://127.0.0.1:{port}/entries/gac-ma?lang=vi" in body and ":8000" not in body

@@ -35,6 +35,13 @@ MILESTONE_NAMES = {
 }
 
 
+def capitalised(text: str) -> str:
+    """The text with its first letter in upper case, for where it starts a
+    heading or a sentence: English titles are written to follow "of"
+    ("the establishment of …") and would otherwise start in lower case."""
+    return text[:1].upper() + text[1:]
+
+
 @functools.lru_cache(maxsize=8)
 def _locale(lang: Language) -> Locale:
     return Locale.parse(lang)
@@ -50,6 +57,14 @@ def ordinal(n: int, lang: Language) -> str:
 def day(value: dt.date, lang: Language) -> str:
     """A date as the documents write it (vi: 7/5/2024; en: 7 May 2024)."""
     return format_date(value, _DAY_PATTERN.get(lang, _DAY_PATTERN[Language.EN]), locale=_locale(lang))
+
+
+@functools.lru_cache(maxsize=8192)
+def day_with_weekday(value: dt.date, lang: Language) -> str:
+    """A date as ``day`` writes it, after its weekday (vi: Thứ Ba, 7/5/2024;
+    en: Tuesday, 7 May 2024): one date style per language on a page."""
+    pattern = "EEEE, " + _DAY_PATTERN.get(lang, _DAY_PATTERN[Language.EN])
+    return capitalised(format_date(value, pattern, locale=_locale(lang)))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -90,7 +105,7 @@ def occurrence_title(occurrence: Occurrence, lang: Language) -> str:
             text = gettext("{title} ({lunar}, {date})", lang).format(
                 title=event.title.get(lang), lunar=lunar_rule(event.origin, lang), date=when
             )
-            return text[:1].upper() + text[1:]
+            return capitalised(text)
         origin = gettext("{year}, {lunar}", lang).format(
             year=event.origin.origin_year, lunar=lunar_rule(event.origin, lang)
         )
@@ -106,7 +121,7 @@ def anniversary_short_title(occurrence: Occurrence, lang: Language) -> str:
         text = gettext("{title} ({date})", lang).format(
             title=event.title.get(lang), date=day(occurrence.date, lang)
         )
-        return text[:1].upper() + text[1:]
+        return capitalised(text)
     return gettext("{ordinal} anniversary of {title} ({date})", lang).format(
         ordinal=ordinal(occurrence.n, lang),
         n=occurrence.n,

@@ -11,6 +11,7 @@ from ..errors import Location, Problem
 from ..i18n import N_, Msg
 from ..model import (
     CATEGORIES,
+    Bilingual,
     Citation,
     DeclaredCount,
     Document,
@@ -70,12 +71,12 @@ def _document(reader: Reader, data: YamlMap) -> Document | None:
     ident = reader.text(data, "id")
     values = {key: reader.text(data, key, entry=ident) for key in ("issuer", "title", "file")}
     number = reader.text(data, "number", entry=ident, required=False)
-    note = reader.text(data, "date_note", entry=ident, required=False)
+    note = _date_note(reader, data, ident)
     issued = None
     if data.get("date") is not None:
         found = reader.solar_date(data, "date", entry=ident)
         issued = found.as_date() if found else None
-    elif note is None:
+    elif note is None and "date_note" not in data:  # a date_note given but wrong is reported already
         reader.add(
             data.location,
             N_("give the date, or a date_note saying why it is unknown"),
@@ -87,6 +88,15 @@ def _document(reader: Reader, data: YamlMap) -> Document | None:
     return Document(
         ident, number, values["issuer"], values["title"], values["file"], issued, note, data.location
     )
+
+
+def _date_note(reader: Reader, data: YamlMap, ident: str | None) -> Bilingual | None:
+    """``date_note: {vi: …, en: …}``; a plain string (the earlier form) is
+    accepted and shown in both languages."""
+    if isinstance(data.get("date_note"), str):
+        text = reader.text(data, "date_note", entry=ident, required=False)
+        return Bilingual(text, text) if text else None
+    return reader.bilingual(data, "date_note", entry=ident, required=False)
 
 
 def _known_document(reader: Reader, data: YamlMap, document, documents: dict, entry, field: str) -> bool:

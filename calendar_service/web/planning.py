@@ -12,7 +12,14 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import unverified
-from ..dates.titles import category_name, country_name, day, milestone_name, unverified_title
+from ..dates.titles import (
+    category_name,
+    country_name,
+    day,
+    day_with_weekday,
+    milestone_name,
+    unverified_title,
+)
 from ..i18n import Language
 from ..model import CATEGORIES, Registry
 from . import current
@@ -33,7 +40,12 @@ def planning():
     reference = current.today()
     rows = [row(o, reference, lang, registry) for o in shown.occurrences(registry)]
     to_verify = [
-        {"title": unverified_title(u, lang), "id": u.event.id, "milestone": milestone_name(u.milestone, lang)}
+        {
+            "title": unverified_title(u, lang),
+            "id": u.event.id,
+            "milestone": milestone_name(u.milestone, lang),
+            "level": u.milestone.value if u.milestone else "",
+        }
         for u in unverified(registry, start.year, end.year, chosen.query())
     ]
     base_args = [("from", start.isoformat()), ("weeks", str(weeks)), *chosen.as_args(), ("lang", lang)]
@@ -49,7 +61,7 @@ def planning():
         chosen=chosen,
         rows=rows,
         groups=_group_by_month_and_week(rows, lang),
-        grid=_month_grid(rows, start) if view == "month" else [],
+        grid=_month_grid(rows, start, lang) if view == "month" else [],
         months=_year_months(rows, shown) if view == "year" else [],
         weekdays=[_weekday_name(i, lang) for i in range(7)],
         to_verify=to_verify,
@@ -99,18 +111,31 @@ def _group_by_month_and_week(rows: list[dict], lang: Language) -> list[dict]:
     return months
 
 
-def _month_grid(rows: list[dict], first: dt.date) -> list[list[dict]]:
+def _month_grid(rows: list[dict], first: dt.date, lang: Language) -> list[list[dict]]:
+    """Weeks of days; each day with its weekday and date written out (the
+    label a phone shows, where the grid becomes a list of days)."""
     by_day: dict[dt.date, list[dict]] = {}
     for item in rows:
         by_day.setdefault(item["occurrence"].date, []).append(item)
     grid = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        grid.append([{"day": d, "in_month": d.month == first.month, "rows": by_day.get(d, [])} for d in week])
+        grid.append(
+            [
+                {
+                    "day": d,
+                    "label": day_with_weekday(d, lang),
+                    "in_month": d.month == first.month,
+                    "rows": by_day.get(d, []),
+                }
+                for d in week
+            ]
+        )
     return grid
 
 
 def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
-    """The year overview: each month's anniversaries, its milestones, and a link to its grid."""
+    """The year overview: each month's milestones, listed, how many other
+    anniversaries it has, and a link to its grid."""
     year = shown.start.year
     months = []
     for month in range(1, 13):
@@ -130,6 +155,7 @@ def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
                 ),
                 "rows": in_month,
                 "milestones": [r for r in in_month if r["milestone"]],
+                "others": sum(1 for r in in_month if not r["milestone"]),
             }
         )
     return months

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from flask import request
 
 from ..dates.anniversaries import occurrences
-from ..dates.titles import category_name, country_name, day, full_day, milestone_name, occurrence_title
+from ..dates.titles import (
+    category_name,
+    country_name,
+    day,
+    day_with_weekday,
+    milestone_name,
+    occurrence_title,
+)
 from ..i18n import Language
 from ..model import Occurrence, Registry
 from . import current_language
@@ -67,8 +74,9 @@ def row(occurrence: Occurrence, reference: dt.date, lang: Language, registry: Re
         "occurrence": occurrence,
         "id": event.id,
         "date": day(occurrence.date, lang),
-        "weekday": full_day(occurrence.date, lang),
+        "weekday": day_with_weekday(occurrence.date, lang),
         "iso": occurrence.date.isoformat(),
+        "year": occurrence.date.year,
         "days": (occurrence.date - reference).days,
         "title": occurrence_title(occurrence, lang),
         "milestone": occurrence.milestone.value if occurrence.milestone else None,

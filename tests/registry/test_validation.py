@@ -230,3 +230,43 @@ def test_titles_must_be_one_line(write_registry):
         f"{path}:12:11: entry 'dien-bien-phu', field 'title.vi': "
         "must be one line of text, without line breaks or control characters"
     ]
+
+
+# A document whose date is not printed: its date_note says so.
+UNDATED_HEAD = """\
+version: 1
+documents:
+  - id: doc
+    number: 1-HD/TEST
+    issuer: Test issuer
+{note}    title: Test guidance
+    file: doc.txt
+events:
+"""
+
+
+@pytest.mark.parametrize(
+    ("note", "vi", "en"),
+    [
+        (
+            "    date_note:\n      vi: Văn bản không ghi ngày.\n      en: Not printed.\n",
+            "Văn bản không ghi ngày.",
+            "Not printed.",
+        ),
+        ("    date_note: Not printed.\n", "Not printed.", "Not printed."),  # the earlier, one-language form
+    ],
+)
+def test_document_date_note_in_both_languages_or_one(write_registry, note, vi, en):
+    head = UNDATED_HEAD.format(note=note)
+    report = check(write_registry(GOOD, head=head))
+    assert report.errors == []
+    document = report.registry.documents["doc"]
+    assert (document.date, document.date_note.get("vi"), document.date_note.get("en")) == (None, vi, en)
+
+
+def test_document_date_note_missing_a_language_is_one_error(write_registry):
+    head = UNDATED_HEAD.format(note="    date_note:\n      vi: Văn bản không ghi ngày.\n")
+    path = write_registry(GOOD, head=head)
+    assert messages(path) == [
+        f"{path}:7:7: entry 'doc', field 'date_note.en': missing: this field is required"
+    ]

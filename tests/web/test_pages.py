@@ -4,6 +4,7 @@ page, subscribe page, CSV, languages and 400 pages."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from html import unescape
@@ -74,7 +75,8 @@ def test_month_grid(client):
     page = text(response)
     assert "Anniversaries from 1 May 2024 to 31 May 2024" in page
     assert re.search(
-        r"<td class=\"\"><span class=\"day-number\">7</span>\s*<a class=\"cell-item tron\"",
+        r"<td class=\"\"><span class=\"day-number\">7</span><span class=\"day-name\">Tuesday, 7 May 2024</span>"
+        r"\s*<a class=\"cell-item tron\"",
         response.data.decode(),
     )
     assert "Mon Tue Wed Thu Fri Sat Sun" in page
@@ -131,7 +133,11 @@ def test_entry_page(client):
 
 def test_entry_page_for_a_date_to_verify_and_unknown_entry(client):
     page = text(client.get("/entries/quan-he-ngoai-giao-sudan?lang=en"))
-    assert "1969 date to verify" in page and "No dated anniversaries: the date is still to verify." in page
+    assert "1969 date to verify" in page
+    assert (
+        "Anniversaries from 1 January 2023 to 31 December 2029 date to verify half-decade anniversary (năm chẵn) "
+        "55th anniversary of the establishment of diplomatic relations between Việt Nam and Sudan (1969 – 2024)"
+    ) in page
     assert client.get("/entries/nope").status_code == 404
 
 
@@ -148,7 +154,8 @@ def test_entry_with_a_date_to_verify_is_in_no_feed(client):
     """A date known only to the year gives no dated anniversary, yet the page
     listed the "all" and category feeds as holding the entry."""
     sudan = text(client.get("/entries/quan-he-ngoai-giao-sudan?lang=en"))
-    assert "No dated anniversaries" in sudan and "In these feeds" not in sudan
+    assert "date to verify half-decade anniversary (năm chẵn) 55th anniversary" in sudan
+    assert "In these feeds" not in sudan
 
 
 def test_subscribe_page_links(client):
@@ -206,3 +213,53 @@ def test_registry_text_is_escaped_in_html(settings, tmp_path):
     html = app.test_client().get("/?from=2024-05-01&weeks=1").data.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def words(html: str) -> str:
+    """The visible text of a piece of a page."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_year_view_counts_agree_with_its_lists(client):
+    """The year view said "2 anniversaries" above an empty list: it lists only the milestones."""
+    html = client.get("/?from=2024-01-01&view=year&lang=en").data.decode()
+    boxes = re.findall(r'<section class="year-month">(.*?)</section>', html, re.S)
+    assert len(boxes) == 12
+    for box in boxes:
+        stated = re.search(r"(\d+) milestone anniversar(?:y|ies):", words(box))
+        assert (int(stated[1]) if stated else 0) == box.count("<li>"), words(box)
+    assert words(boxes[3]) == "Month 4/2024 2 anniversaries (no milestone)"
+    assert words(boxes[4]).startswith(
+        "Month 5/2024 2 milestone anniversaries: major anniversary (năm tròn) 7 May"
+    )
+    assert words(boxes[4]).endswith("and 1 other anniversary")
+    vietnamese = client.get("/?from=2024-01-01&view=year&lang=vi").data.decode()
+    april = re.findall(r'<section class="year-month">(.*?)</section>', vietnamese, re.S)[3]
+    assert words(april) == "Tháng 4/2024 2 ngày kỷ niệm (không có năm tròn, năm chẵn)"
+
+
+def test_countdown_says_1_day_not_1_days(app):
+    """The planning view said "in 1 days" the day before Điện Biên Phủ."""
+    app.config["TODAY"] = dt.date(2024, 5, 6)
+    page = text(app.test_client().get("/?from=2024-04-29&weeks=2&lang=en"))
+    assert "30 April 2024 6 days ago" in page
+    assert "7 May 2024 in 1 day major anniversary (năm tròn)" in page
+    assert "8 May 2024 in 2 days" in page
+    app.config["TODAY"] = dt.date(2024, 5, 8)
+    page = text(app.test_client().get("/?from=2024-04-29&weeks=2&lang=en"))
+    assert "7 May 2024 1 day ago" in page and "8 May 2024 today" in page
+    assert "7/5/2024 1 ngày trước" in text(app.test_client().get("/?from=2024-04-29&weeks=2&lang=vi"))
+
+
+def test_400_page_heading_and_link_follow_lang_vi(client):
+    """Under ?lang=vi the whole 400 page is Vietnamese, whatever the browser or cookie prefer."""
+    client.get("/?lang=en")  # leaves the cookie lang=en
+    response = client.get("/?from=2024-02-31&lang=vi", headers={"Accept-Language": "en-US,en"})
+    assert response.status_code == 400
+    html = response.data.decode()
+    assert '<html lang="vi">' in html
+    assert "<h1>400 Yêu cầu không hợp lệ</h1>" in html
+    assert ">Quay lại trang kế hoạch</a>" in html
+    page = text(response)
+    for english in ("Bad request", "Back to the planning view", "Parameter", "Planning", "Subscribe"):
+        assert english not in page

@@ -15,11 +15,6 @@ from pathlib import Path
 import pytest
 from paths import ARTIFACTS
 
-from tests.web import test_browser
-
-browser = test_browser.browser  # the browser suite's Chromium and server
-server = test_browser.server
-
 MARGIN = 12 / 25.4 * 72  # the print stylesheet's page margin (12 mm), in points
 CONTENT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)  # A4 less the margins, in CSS pixels
 

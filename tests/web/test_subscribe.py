@@ -16,8 +16,9 @@ from paths import REAL_REGISTRY
 
 from calendar_service.config import load_settings
 from calendar_service.web import create_app
-from tests.web import test_browser
 from tests.web.test_pages import text
+
+from .browsing import shot
 
 
 def cards(html: str) -> dict[str, dict]:
@@ -219,9 +220,6 @@ def test_a_wrong_builder_value_is_a_400_page_that_names_it(client):
 
 
 # In the browser: Debian's Chromium on a real server, with the browser suite's fixtures.
-browser = test_browser.browser
-server = test_browser.server
-shot = test_browser.shot
 
 WIDTHS = {"phone": 390, "desktop": 1280}
 
