@@ -82,6 +82,16 @@ def solar(origin: SolarDate, lang: Language) -> str:
     return str(origin.year)
 
 
+# A month as a heading: the documents' "Tháng 4/2024"; English "April 2024".
+_MONTH_HEADING = {"vi": "'Tháng' M/y", "en": "LLLL y"}
+
+
+def month_heading(year: int, month: int, lang: str) -> str:
+    """A month as the planning view's headings name it (vi: Tháng 4/2024; en: April 2024)."""
+    pattern = _MONTH_HEADING.get(lang, _MONTH_HEADING["en"])
+    return format_date(dt.date(year, month, 1), pattern, locale=_locale(lang))
+
+
 def lunar_rule(rule: LunarRule, lang: Language) -> str:
     return gettext("{day_ordinal} day of the {month_ordinal} lunar month", lang).format(
         day=rule.day,

@@ -18,6 +18,7 @@ from ..dates.titles import (
     day,
     day_with_weekday,
     milestone_name,
+    month_heading,
     unverified_title,
 )
 from ..i18n import Language
@@ -94,7 +95,7 @@ def _group_by_month_and_week(rows: list[dict], lang: Language) -> list[dict]:
     months: list[dict] = []
     for item in rows:
         when = item["occurrence"].date
-        label = _("Month %(month)s/%(year)s", month=when.month, year=when.year)
+        label = month_heading(when.year, when.month, lang)
         if not months or months[-1]["label"] != label:
             months.append({"label": label, "weeks": []})
         monday = when - dt.timedelta(days=when.weekday())
@@ -142,7 +143,7 @@ def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
         in_month = [r for r in rows if r["occurrence"].date.month == month]
         months.append(
             {
-                "label": _("Month %(month)s/%(year)s", month=month, year=year),
+                "label": month_heading(year, month, shown.lang),
                 "url": url_for("pages.planning")
                 + "?"
                 + urlencode(

@@ -85,7 +85,7 @@ def test_month_grid(client):
 def test_year_overview(client):
     page = text(client.get("/?from=2024-06-01&view=year&lang=en"))
     assert "Anniversaries from 1 January 2024 to 31 December 2024" in page
-    assert "Month 12/2024" in page
+    assert "December 2024" in page and "Month 12/2024" not in page
     assert (
         "major anniversary (năm tròn) 22 December 2024 80th anniversary of the founding of the Vietnam People's Army"
         in page
@@ -228,9 +228,9 @@ def test_year_view_counts_agree_with_its_lists(client):
     for box in boxes:
         stated = re.search(r"(\d+) milestone anniversar(?:y|ies):", words(box))
         assert (int(stated[1]) if stated else 0) == box.count("<li>"), words(box)
-    assert words(boxes[3]) == "Month 4/2024 2 anniversaries (no milestone)"
+    assert words(boxes[3]) == "April 2024 2 anniversaries (no milestone)"
     assert words(boxes[4]).startswith(
-        "Month 5/2024 2 milestone anniversaries: major anniversary (năm tròn) 7 May"
+        "May 2024 2 milestone anniversaries: major anniversary (năm tròn) 7 May"
     )
     assert words(boxes[4]).endswith("and 1 other anniversary")
     vietnamese = client.get("/?from=2024-01-01&view=year&lang=vi").data.decode()
