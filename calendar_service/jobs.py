@@ -60,7 +60,7 @@ def _mail(run, settings: Settings, today: dt.date, now: dt.datetime, dry_run: bo
 def send_alerts(settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False) -> MailRun:
     """Send the lead-time alerts that are due, each once (the ledger decides)."""
     # The stamps the feeds gave each UID, so an attached event matches the feeds.
-    stamps = read_state(Path(settings.feeds_dir))
+    stamps = read_state(settings.database_url)
     return _mail(functools.partial(run_alerts, stamps=stamps), settings, today, now, dry_run)
 
 

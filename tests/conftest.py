@@ -23,6 +23,23 @@ events:
 DOCUMENT_TEXT = "Kỷ niệm 70 năm Chiến thắng Điện Biên phủ (7/5/1954 - 7/5/2024); 36 năm Gạc Ma.\n"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_working_directory(tmp_path_factory):
+    """Fixtures shared by several tests run in a folder of the session, never in
+    the checkout (they name their databases; this only catches what they don't)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session-cwd"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_working_directory(tmp_path, monkeypatch):
+    """Each test runs in its own folder: the default database
+    (sqlite:///var/calendar-service.sqlite3, which holds the feeds' stamps) and
+    the other relative defaults are then the test's own, never shared."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -3,6 +3,7 @@ stable identity across builds, atomic and safe publishing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -20,7 +21,6 @@ from calendar_service.feeds import ical
 from calendar_service.feeds.ical import WarmCache
 from calendar_service.feeds.kinds import FeedKind, FeedSpec
 from calendar_service.feeds.publish import plan, publish
-from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.i18n import Language
 from calendar_service.registry.checks import load_registry
 
@@ -55,7 +55,8 @@ def real():
 @pytest.fixture(scope="module")
 def published(real, tmp_path_factory):
     out = tmp_path_factory.mktemp("feeds")
-    publish(real, SETTINGS, TODAY, NOW, out)
+    database = tmp_path_factory.mktemp("feeds-database") / "stamps.sqlite3"
+    publish(real, dataclasses.replace(SETTINGS, database_url=f"sqlite:///{database}"), TODAY, NOW, out)
     return out
 
 
@@ -324,17 +325,22 @@ def test_removing_an_entry_removes_its_occurrences_and_its_country_feed(real_cop
     assert not any(uid.startswith("quan-he-ngoai-giao-malta") for uid in stamps(out))
 
 
-def test_losing_the_state_file_never_lowers_a_sequence(real_copy, tmp_path):
+def test_losing_the_database_never_lowers_a_sequence(real_copy, tmp_path):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), SETTINGS, TODAY, NOW, out)
+    first = dataclasses.replace(SETTINGS, database_url=f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    publish(load_registry(real_copy), first, TODAY, NOW, out)
     edit(real_copy, "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER, out)
+    publish(load_registry(real_copy), first, TODAY, LATER, out)
     seen_by_clients = stamps(out)
-    (out / STATE_FILE).unlink()
-    publish(load_registry(real_copy), SETTINGS, TODAY, LATER + dt.timedelta(days=1), out)
+    assert any(sequence == 1 for sequence, _ in seen_by_clients.values())
+    # The stamps are lost with the database (or a new one is configured): they
+    # are recovered from the feeds published in the directory.
+    lost = dataclasses.replace(SETTINGS, database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    result = publish(load_registry(real_copy), lost, TODAY, LATER + dt.timedelta(days=1), out)
     recovered = stamps(out)
     assert all(recovered[uid][0] >= seen_by_clients[uid][0] for uid in recovered)
     assert recovered == seen_by_clients, "unchanged events keep their stamps after recovery"
+    assert result.written == [], "nothing to publish again"
 
 
 def test_invalid_registry_leaves_published_feeds_untouched(runner, real_copy, tmp_path):

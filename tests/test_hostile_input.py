@@ -284,14 +284,18 @@ def web_client(tmp_path_factory):
     from calendar_service.web import create_app
 
     feeds = tmp_path_factory.mktemp("hostile-feeds")
+    database = f"sqlite:///{tmp_path_factory.mktemp('hostile-database') / 'calendar.sqlite3'}"
+    settings = load_settings(
+        environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": feeds, "database_url": database}
+    )
     publish(
         load_registry(REAL_REGISTRY),
-        SETTINGS,
+        settings,
         dt.date(2024, 3, 1),
         dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
         feeds,
     )
-    app = create_app(load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": feeds}))
+    app = create_app(settings)
     return app.test_client()
 
 

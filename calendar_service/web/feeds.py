@@ -12,10 +12,11 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from ..dates.anniversaries import occurrences
+from ..errors import CalendarServiceError
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
 from ..feeds.kinds import FeedKind, FeedSpec, window
-from ..feeds.stamps import STATE_FILE, load_stamps
+from ..feeds.stamps import load_stamps
 from . import current_language
 from .current import today as current_today
 from .params import filters
@@ -87,24 +88,23 @@ def filtered():
         start, end = window(today, settings)
         found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
-        stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
+        stamps = load_stamps(store, entries, dt.datetime.now(dt.UTC))
         spec = FeedSpec(lang, FeedKind.CUSTOM, _describe(chosen))
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return data, newest.timestamp()
 
-    key = (loaded.stamp, lang, chosen, today, _state_stamp(state.feeds_dir))
-    data, newest = state.filtered_feeds.get(key, build)
+    try:
+        # The stamps are those the feeds have, from the shared database; their
+        # generation is part of the key, so a publish anywhere renews the cache.
+        store = state.stamp_store()
+        key = (loaded.stamp, lang, chosen, today, store.generation())
+        data, newest = state.filtered_feeds.get(key, build)
+    except CalendarServiceError as error:
+        abort(503, description=error.render(lang))
     etag = hashlib.sha256(data).hexdigest()[:32]
     return _calendar_response(data, etag, dt.datetime.fromtimestamp(int(newest), dt.UTC))
 
 
 def _describe(chosen) -> str:
     return ", ".join(dict(chosen.as_args()).values()) if chosen.as_args() else ""
-
-
-def _state_stamp(feeds_dir: Path) -> int:
-    try:
-        return (feeds_dir / STATE_FILE).stat().st_mtime_ns
-    except OSError:
-        return 0

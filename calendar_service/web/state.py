@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from ..config import Settings
 from ..errors import CalendarServiceError
 from ..feeds.publish import BUILD_FILE, INDEX_FILE
+from ..feeds.stamps import StampStore
 from ..model import Registry
 from ..registry.checks import load_registry
 
@@ -67,9 +68,10 @@ class ServiceState:
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
-        # (registry stamp, request parameters, today, feed state stamp) -> (feed bytes, newest DTSTAMP)
+        # (registry stamp, request parameters, today, stamps generation) -> (feed bytes, newest DTSTAMP)
         self.filtered_feeds: LruCache[tuple[bytes, float]] = LruCache(FILTERED_FEEDS)
         self._digests: LruCache[str] = LruCache(FILE_DIGESTS)
+        self._stamps: StampStore | None = None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -118,6 +120,14 @@ class ServiceState:
         """A published file's content hash (its strong ETag), computed once per file version."""
         key = (str(path), info.st_mtime_ns, info.st_size)
         return self._digests.get(key, lambda: hashlib.sha256(path.read_bytes()).hexdigest()[:32])
+
+    def stamp_store(self) -> StampStore:
+        """The feeds' stamps in the shared database, opened (and its schema
+        brought up to date) at first use: in the worker, after gunicorn forked."""
+        with self._lock:
+            if self._stamps is None:
+                self._stamps = StampStore.open(self.settings.database_url)
+            return self._stamps
 
     def build_info(self) -> dict | None:
         try:

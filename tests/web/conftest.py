@@ -15,9 +15,15 @@ TODAY = dt.date(2024, 3, 1)
 
 
 @pytest.fixture(scope="session")
-def published_feeds(tmp_path_factory):
+def web_database(tmp_path_factory):
+    """The database the published feeds' stamps are in (the app reads them too)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('web-database') / 'calendar.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def published_feeds(tmp_path_factory, web_database):
     out = tmp_path_factory.mktemp("web-feeds")
-    settings = load_settings(environ={})
+    settings = load_settings(environ={}, overrides={"database_url": web_database})
     publish(
         load_registry(REAL_REGISTRY),
         settings,
@@ -38,10 +44,9 @@ class BufferedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(published_feeds):
-    app = create_app(
-        load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds})
-    )
+def app(published_feeds, web_database):
+    overrides = {"registry": REAL_REGISTRY, "feeds_dir": published_feeds, "database_url": web_database}
+    app = create_app(load_settings(environ={}, overrides=overrides))
     app.config["TODAY"] = TODAY
     app.test_client_class = BufferedClient
     return app
