@@ -13,7 +13,11 @@ from calendar_service.db.schema import metadata
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    # The service runs every upgrade inside one transaction of its own (SQLite
+    # included: BEGIN IMMEDIATE), so the DDL is transactional on both databases.
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=True, transactional_ddl=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

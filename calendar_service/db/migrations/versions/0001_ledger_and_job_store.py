@@ -1,7 +1,8 @@
-"""The tables of the release before migrations: the alert ledger and
-APScheduler's job store. A database that release made (by create_all and by
-APScheduler) already has them, with these very definitions: only the missing
-ones are created, and their rows stay.
+"""The alert ledger and APScheduler's job store (created only if missing).
+
+These are the tables of the release before migrations. A database that
+release made (by create_all and by APScheduler) already has them, with these
+very definitions: only the missing ones are created, and their rows stay.
 
 Revision ID: 0001
 Revises:

@@ -1,6 +1,7 @@
-"""The feeds' stamps (content digest, SEQUENCE, DTSTAMP of every published
-UID), shared by every instance instead of each feeds directory's
-.state.json; a directory's .state.json is imported by its next build.
+"""The feeds' stamps: content digest, SEQUENCE and DTSTAMP of every UID.
+
+Shared by every instance instead of each feeds directory's .state.json; a
+directory's .state.json is imported by its next build.
 
 Revision ID: 0002
 Revises: 0001
