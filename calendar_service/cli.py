@@ -262,7 +262,7 @@ def db_upgrade(settings: Settings, lang: Language) -> None:
             "Database {url}: schema at revision {revision}, the newest this version knows.", lang
         )
     elif done.before is None:
-        message = gettext("Database {url}: schema created at revision {revision}.", lang)
+        message = gettext("Database {url}: schema upgraded to revision {revision}.", lang)
     else:
         message = gettext("Database {url}: upgraded from revision {before} to {revision}.", lang)
     click.echo(message.format(url=database.shown, revision=done.after, before=done.before))
@@ -288,7 +288,8 @@ def db_current(settings: Settings, lang: Language) -> None:
         )
     elif revision is None:
         message = gettext(
-            "Database {url}: no schema yet; this version knows up to {head}: run 'calendar-service db upgrade'.",
+            "Database {url}: no schema revision recorded yet; this version knows up to {head}: "
+            "run 'calendar-service db upgrade'.",
             lang,
         )
     else:
