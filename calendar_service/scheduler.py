@@ -142,8 +142,11 @@ class Follower:
     def __call__(self) -> None:
         current = self._state()
         if current != self.seen:
+            # What was seen before the build: stamps the leader writes meanwhile
+            # are followed at the next call (our own writes cost one more
+            # build, which finds nothing to change).
             job_rebuild(self.config, self.overrides, self.warm)
-            self.seen = self._state()  # after our own build, which may have written stamps
+            self.seen = current
 
 
 class MigratedJobStore(SQLAlchemyJobStore):
