@@ -343,3 +343,22 @@ def test_pickled_jobs_survive_the_upgrade_unchanged(database_url):
     with connected(database_url) as connection:
         after = connection.execute(sqlalchemy.text("SELECT id, job_state FROM apscheduler_jobs")).all()
     assert after == before and pickle.loads(after[0][1])["id"] == "digest"
+
+
+def test_a_database_that_cannot_be_upgraded_is_refused_with_one_line_and_left_as_it_was(
+    database_url, tmp_path
+):
+    with connected(database_url) as connection:  # a table of that name, made by something else
+        connection.execute(sqlalchemy.text("CREATE TABLE calendar_stamps (something INTEGER)"))
+    env = {"CALENDAR_DATABASE_URL": database_url, "CALENDAR_REGISTRY": str(REAL_REGISTRY)}
+    done = run(["build", "--out", str(tmp_path / "feeds")], env, tmp_path)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        f"database {database_url}: the schema cannot be upgraded to revision {head_revision()}: "
+    )
+    assert "calendar_stamps" in line and "already exists" in line
+    with connected(database_url) as connection:
+        tables = set(sqlalchemy.inspect(connection).get_table_names())
+    assert tables == {"calendar_stamps"}, "one transaction: nothing of the upgrade is left"
+    assert not (tmp_path / "feeds").exists()
