@@ -27,7 +27,12 @@ def _peak_kb() -> int:
 
 def main() -> None:
     registry_path, out = Path(sys.argv[1]), Path(sys.argv[2])
-    settings = load_settings(environ={})
+    # The stamps live in the database: a fresh one beside the output makes the
+    # first build cold (never the service's own var/calendar-service.sqlite3).
+    database = out.with_name(out.name + ".sqlite3")
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    settings = load_settings(environ={}, overrides={"database_url": f"sqlite:///{database}"})
     started = time.perf_counter()
     registry = load_registry(registry_path)
     loaded = time.perf_counter()

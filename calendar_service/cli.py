@@ -377,6 +377,74 @@ def ledger_dismiss(settings: Settings, lang: Language, number: int) -> None:
     click.echo(gettext("Message {id} dismissed.", lang).format(id=number))
 
 
+@main.group("db")
+def db_group() -> None:
+    """The shared database (ledger, feed stamps, job store) and its schema."""
+
+
+@db_group.command("upgrade")
+@_common
+def db_upgrade(settings: Settings, lang: Language) -> None:
+    """Bring the database's schema to the newest revision (run, scheduler, serve,
+    build, alerts and digest also do it before they use the database)."""
+    from .db import Database, upgrade
+
+    database = Database(settings.database_url)
+    try:
+        done = upgrade(database)
+    finally:
+        database.dispose()
+    if not done.changed:
+        message = gettext(
+            "Database {url}: schema at revision {revision}, the newest this version knows.", lang
+        )
+    elif done.before is None:
+        message = gettext("Database {url}: schema upgraded to revision {revision}.", lang)
+    else:
+        message = gettext("Database {url}: upgraded from revision {before} to {revision}.", lang)
+    click.echo(message.format(url=database.shown, revision=done.after, before=done.before))
+
+
+@db_group.command("current")
+@_common
+def db_current(settings: Settings, lang: Language) -> None:
+    """Show the database's schema revision and the newest this version knows."""
+    from .db import Database, current_revision, head_revision
+    from .db.migrate import refuse_newer
+
+    database = Database(settings.database_url)
+    try:
+        revision = current_revision(database)
+    finally:
+        database.dispose()
+    refuse_newer(database, revision)
+    head = head_revision()
+    if revision == head:
+        message = gettext(
+            "Database {url}: schema at revision {revision}, the newest this version knows.", lang
+        )
+    elif revision is None:
+        message = gettext(
+            "Database {url}: no schema revision recorded yet; this version knows up to {head}: "
+            "run 'calendar-service db upgrade'.",
+            lang,
+        )
+    else:
+        message = gettext(
+            "Database {url}: schema at revision {revision}; this version knows up to {head}: "
+            "run 'calendar-service db upgrade'.",
+            lang,
+        )
+    click.echo(message.format(url=database.shown, revision=revision, head=head))
+
+
+def _upgrade_database(settings: Settings) -> None:
+    """Bring the schema up to date before serving (or refuse with one line)."""
+    from .db import open_database
+
+    open_database(settings.database_url).dispose()
+
+
 def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -391,8 +459,13 @@ def scheduler_command(settings: Settings, lang: Language) -> None:
     from .scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    click.echo(gettext("Scheduler running; stop with Ctrl+C.", lang), err=True)
-    run_forever(settings, _context_config(), {"registry": settings.registry}, _stop_on_signals())
+    run_forever(
+        settings,
+        _context_config(),
+        {"registry": settings.registry},
+        _stop_on_signals(),
+        started=lambda: click.echo(gettext("Scheduler running; stop with Ctrl+C.", lang), err=True),
+    )
 
 
 def _ensure_feeds(settings: Settings, lang: Language) -> None:
@@ -415,6 +488,7 @@ def _start_web(settings: Settings, lang: Language, companion: list[str] | None =
     from .web.server import check_address, serve
 
     check_address(settings.host, settings.port)
+    _upgrade_database(settings)
     _ensure_feeds(settings, lang)
     if (
         settings.base_url == listening_url(settings.host, settings.port)

@@ -13,7 +13,8 @@ plain sentence in the reader's language; the CLI prints that sentence.
     ├── ListenError (the web service's address and port)
     ├── PublishError (writing the feeds)
     ├── DeliveryError (sending a message)
-    └── LedgerError (the ledger's database)
+    ├── LedgerError (the database cannot be reached or used: the driver's reason)
+    └── DatabaseError (the database's schema or its scheduler lock: our reason)
 
 Only ``i18n`` is imported from the package: every stage may raise these.
 """
@@ -249,3 +250,18 @@ class LedgerError(CalendarServiceError):
 
     def render(self, lang: str = "vi") -> str:
         return gettext("database {url}: {reason}", lang).format(url=self.url, reason=self.reason)
+
+
+class DatabaseError(CalendarServiceError):
+    """The database is reachable but cannot be used as it is: its schema is
+    newer than this release or cannot be upgraded, or (SQLite) another
+    scheduler holds it. ``url`` is shown without its password; ``message`` is
+    a msgid filled from ``params``."""
+
+    def __init__(self, url: str, message: str, **params: object):
+        super().__init__(f"{url}: {message.format(**params)}")
+        self.url, self.message, self.params = url, message, params
+
+    def render(self, lang: str = "vi") -> str:
+        reason = gettext(self.message, lang).format(**self.params)
+        return gettext("database {url}: {reason}", lang).format(url=self.url, reason=reason)

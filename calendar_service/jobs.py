@@ -71,7 +71,7 @@ def send_alerts(
     """Send the lead-time alerts that are due, each once (the ledger decides);
     ``clock`` stamps the claims as they are made (an edge passes the real one)."""
     # The stamps the feeds gave each UID, so an attached event matches the feeds.
-    stamps = read_state(Path(settings.feeds_dir))
+    stamps = read_state(settings.database_url)
     return _mail(functools.partial(run_alerts, stamps=stamps), settings, today, now, dry_run, clock)
 
 
@@ -118,7 +118,7 @@ def _rebuild_message(row: dict, settings: Settings, now: dt.datetime) -> Outgoin
             N_("'{occurrence}' is no longer in the registry: dismiss the message instead"),
             occurrence=row["occurrence"],
         )
-    stamps = read_state(Path(settings.feeds_dir))
+    stamps = read_state(settings.database_url)
     return alert_message(
         registry, settings, subscriber, match[0], row["lead_days"], row["due"], False, stamps, now
     )

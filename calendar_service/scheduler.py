@@ -1,11 +1,20 @@
 """APScheduler 3.x wiring: jobs call the same functions as the command line.
 
-Jobs live in the ledger's database (SQLAlchemyJobStore), so a restart keeps
-their next run times: runs missed while the service was down are coalesced
-into one catch-up run when it starts again. Alerts and feed rebuilds also run
-once at start-up; the ledger makes that safe. The registry file is watched
-(polled every 30 seconds) and feeds are rebuilt when it changes; an invalid
-registry is logged and leaves the published feeds as they are.
+Jobs live in the shared database (APScheduler's SQLAlchemyJobStore, on the
+table the migrations create), so a restart keeps their next run times: runs
+missed while the service was down are coalesced into one catch-up run when it
+starts again. Alerts and feed rebuilds also run once at start-up; the ledger
+makes that safe. The registry file is watched (polled every 30 seconds) and
+feeds are rebuilt when it changes; an invalid registry is logged and leaves
+the published feeds as they are.
+
+One active scheduler: several scheduler processes on one PostgreSQL elect a
+leader (``db.leader``); only the leader starts APScheduler and runs the jobs,
+so each alert, digest and scheduled rebuild happens once per schedule. A
+standby keeps its own feeds directory identical to the leader's (it rebuilds
+when the registry file, the stamps in the database or the year change; the
+stamps the leader decided make the bytes the same) and tries to take over
+every ``LEADER_POLL_SECONDS``. On SQLite a second scheduler refuses to start.
 """
 
 from __future__ import annotations
@@ -14,22 +23,30 @@ import datetime as dt
 import logging
 import threading
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
+from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import jobs
-from .alerts.ledger import engine_for
+from .alerts.ledger import instance_id
 from .config import Settings, load_settings, local_today
-from .errors import CalendarServiceError
+from .db import Database, open_database
+from .db.leader import LeaderLock
+from .errors import CalendarServiceError, DatabaseError
 from .feeds.ical import WarmCache
+from .feeds.stamps import StampStore
+from .i18n import N_
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30
+LEADER_POLL_SECONDS = 10  # a standby tries to take over this often; a leader checks it still leads
 
 
 def _settings(config: str | None, overrides: dict) -> Settings:
@@ -117,11 +134,52 @@ class RegistryWatcher:
             job_rebuild(self.config, self.overrides, self.warm)
 
 
-def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> BackgroundScheduler:
+class Follower:
+    """A standby's own feeds directory, kept the same as the leader's: rebuilt
+    at start, when the registry file changes, when the stamps in the database
+    move (the leader published a change) and when the year (the window) turns.
+    It follows; the leader does not, so two instances never rebuild in turn."""
+
+    def __init__(self, settings: Settings, config: str | None, overrides: dict, store: StampStore):
+        self.settings, self.config, self.overrides, self.store = settings, config, overrides, store
+        self.warm = WarmCache()
+        self.seen: tuple | None = None
+
+    def _state(self) -> tuple:
+        try:
+            mtime = Path(self.settings.registry).stat().st_mtime
+        except OSError:
+            mtime = None
+        return mtime, _clock(self.settings)[0].year, self.store.generation()
+
+    def __call__(self) -> None:
+        current = self._state()
+        if current != self.seen:
+            # What was seen before the build: stamps the leader writes meanwhile
+            # are followed at the next call (our own writes cost one more
+            # build, which finds nothing to change).
+            job_rebuild(self.config, self.overrides, self.warm)
+            self.seen = current
+
+
+class MigratedJobStore(SQLAlchemyJobStore):
+    """APScheduler's job store on the table the migrations made: its start()
+    does not CREATE TABLE (two schedulers starting at once raced on that)."""
+
+    def start(self, scheduler, alias) -> None:
+        BaseJobStore.start(self, scheduler, alias)
+
+
+def build_scheduler(
+    settings: Settings, config: str | None, overrides: dict, database: Database | None = None
+) -> BackgroundScheduler:
+    """The leader's scheduler, started paused, its jobs in the database
+    (``database``, default: opened, and upgraded, from the settings)."""
     tz = zoneinfo.ZoneInfo(settings.timezone)
+    database = database or open_database(settings.database_url)
     scheduler = BackgroundScheduler(
         jobstores={
-            "default": SQLAlchemyJobStore(engine=engine_for(settings.database_url)),
+            "default": MigratedJobStore(engine=database.engine),
             "memory": MemoryJobStore(),
         },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -153,12 +211,100 @@ def build_scheduler(settings: Settings, config: str | None, overrides: dict) -> 
     return scheduler
 
 
-def run_forever(settings: Settings, config: str | None, overrides: dict, stop: threading.Event) -> None:
-    """Run the scheduler until ``stop`` is set (SIGTERM/SIGINT in the CLI)."""
-    scheduler = build_scheduler(settings, config, overrides)
-    scheduler.resume()
-    log.info("scheduler started: alerts daily at %02d:00 %s", settings.alert_hour, settings.timezone)
+def run_forever(
+    settings: Settings,
+    config: str | None,
+    overrides: dict,
+    stop: threading.Event,
+    poll: float = LEADER_POLL_SECONDS,
+    started: Callable[[], None] | None = None,
+) -> None:
+    """Lead or stand by until ``stop`` is set (SIGTERM/SIGINT in the CLI);
+    ``started`` is called once the database is ready and (SQLite) ours.
+
+    Raises DatabaseError when the schema cannot be brought up to date, or on
+    SQLite when another scheduler runs on the same database."""
+    database = open_database(settings.database_url)
+    me = instance_id()
+    instance = Instance(settings, config, overrides, database, LeaderLock(database, me), me)
     try:
-        stop.wait()
+        if database.is_sqlite and not instance.lock.try_acquire():
+            raise DatabaseError(
+                database.shown,
+                N_(
+                    "another scheduler is already running on this database ({holder}); with SQLite only "
+                    "one may run: stop it, or use PostgreSQL to run several"
+                ),
+                holder=instance.lock.holder() or "?",
+            )
+        if started:
+            started()
+        while True:
+            instance.step(poll)
+            if stop.wait(poll):
+                return
     finally:
-        scheduler.shutdown(wait=True)
+        instance.close()
+        database.dispose()
+
+
+class Instance:
+    """One scheduler process: the leader (it runs APScheduler and its jobs) or
+    a standby (it follows the leader's feeds and tries to take over)."""
+
+    def __init__(self, settings, config, overrides, database: Database, lock: LeaderLock, me: str):
+        self.settings, self.config, self.overrides = settings, config, overrides
+        self.database, self.lock, self.me = database, lock, me
+        plain = {k: str(v) for k, v in overrides.items() if v is not None}
+        self.follower = Follower(settings, config, plain, StampStore(database))
+        self.scheduler: BackgroundScheduler | None = None
+        self.waiting_for: object = None
+
+    def step(self, poll: float) -> None:
+        if self.scheduler is not None:
+            if not self.lock.still_held():
+                log.error(
+                    "leader: %s lost the lock (its database connection is gone): it stops the jobs", self.me
+                )
+                self.scheduler.shutdown(wait=False)
+                self.scheduler, self.waiting_for = None, None
+            return
+        if self.lock.try_acquire():
+            self._lead()
+            return
+        holder = self.lock.holder()
+        if holder != self.waiting_for:
+            log.info(
+                "standby: %s waits while %s leads, and takes over within %d s if it stops",
+                self.me,
+                holder or "another scheduler",
+                poll,
+            )
+            self.waiting_for = holder
+        try:
+            self.follower()
+        except CalendarServiceError as error:
+            log.error("standby: feeds not rebuilt: %s", error.render("en"))
+
+    def _lead(self) -> None:
+        log.info("leader: %s runs the jobs", self.me)
+        try:
+            scheduler = build_scheduler(self.settings, self.config, self.overrides, self.database)
+            scheduler.resume()
+        except (CalendarServiceError, SQLAlchemyError) as error:
+            reason = (
+                error.render("en") if isinstance(error, CalendarServiceError) else str(error).splitlines()[0]
+            )
+            log.error("leader: %s cannot start the jobs (%s): it steps down", self.me, reason)
+            self.lock.release()
+            return
+        self.scheduler = scheduler
+        log.info(
+            "scheduler started: alerts daily at %02d:00 %s", self.settings.alert_hour, self.settings.timezone
+        )
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        self.lock.release()

@@ -52,7 +52,9 @@ def settings(tmp_path_factory) -> Callable[..., Settings]:
         "CALENDAR_REGISTRY": str(REAL_REGISTRY),
         "CALENDAR_SUBSCRIBERS": str(var / "subscribers.yaml"),
         "CALENDAR_FEEDS_DIR": str(var / "feeds"),
-        "CALENDAR_DATABASE_URL": f"sqlite:///{var / 'ledger.sqlite3'}",
+        # Relative: each test runs in its own folder (below), so each test has its
+        # own database (the ledger and the feeds' stamps), never another test's.
+        "CALENDAR_DATABASE_URL": "sqlite:///var/calendar-test.sqlite3",
         "CALENDAR_OUTBOX": str(var / "outbox"),
     }
 
@@ -88,12 +90,18 @@ def environment(tmp_path) -> Callable[..., dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def published_feeds(real_registry, settings, tmp_path_factory) -> Path:
+def web_database(tmp_path_factory) -> str:
+    """The database the shared published feeds' stamps are in (the app reads them too)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('web-database') / 'calendar.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def published_feeds(real_registry, settings, tmp_path_factory, web_database) -> Path:
     """The real registry's feeds, published once on PUBLISHED_ON (read-only)."""
     from calendar_service.feeds.publish import publish
 
     out = tmp_path_factory.mktemp("published-feeds")
-    publish(real_registry, settings(), PUBLISHED_ON, PUBLISHED_AT, out)
+    publish(real_registry, settings(database_url=web_database), PUBLISHED_ON, PUBLISHED_AT, out)
     return out
 
 
@@ -107,11 +115,11 @@ class BufferedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(settings, published_feeds) -> Flask:
+def app(settings, published_feeds, web_database) -> Flask:
     """The web service over the real registry and the published feeds, on PUBLISHED_ON."""
     from calendar_service.web import create_app
 
-    app = create_app(settings(feeds_dir=published_feeds))
+    app = create_app(settings(feeds_dir=published_feeds, database_url=web_database))
     app.config.update(TESTING=True, TODAY=PUBLISHED_ON)
     app.test_client_class = BufferedClient
     return app
@@ -120,6 +128,23 @@ def app(settings, published_feeds) -> Flask:
 @pytest.fixture
 def client(app) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_working_directory(tmp_path_factory):
+    """Fixtures shared by several tests run in a folder of the session, never in
+    the checkout (they name their databases; this only catches what they don't)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session-cwd"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_working_directory(tmp_path, monkeypatch):
+    """Each test runs in its own folder: the default database
+    (sqlite:///var/calendar-service.sqlite3, which holds the feeds' stamps) and
+    the other relative defaults are then the test's own, never shared."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -19,32 +19,14 @@ import functools
 import os
 import socket
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    and_,
-    create_engine,
-    event,
-    insert,
-    inspect,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from ..errors import LedgerError
+from ..db import engine_for, open_database
+from ..db.schema import alerts
+
+__all__ = ["CLAIMED", "FAILED", "SENT", "SUPERSEDED", "Key", "Ledger", "alerts", "engine_for", "instance_id"]
 
 CLAIMED, SENT, FAILED, SUPERSEDED = "claimed", "sent", "failed", "superseded"
 UNCERTAIN = "uncertain"  # handed to the server, no reply: never resent automatically
@@ -55,29 +37,6 @@ OUTSTANDING = (FAILED, UNCERTAIN, REJECTED)
 # Marker rows: the days the alerts ran, and when a subscriber was first seen
 # ("late" means the service missed the day, not that the subscriber is new).
 RUN, SEEN = "run", "seen"
-
-metadata = MetaData()
-alerts = Table(
-    "calendar_alerts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(16), nullable=False),  # alert or digest
-    Column("subscriber", String(320), nullable=False),
-    Column("occurrence", String(200), nullable=False),  # UID stem, or the ISO week of a digest
-    Column("lead_days", Integer, nullable=False),
-    Column("due", Date, nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("late", Boolean, nullable=False, default=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("last_error", Text),
-    Column("message_id", String(250)),
-    Column("claimed_by", String(120)),
-    Column("claimed_at", DateTime(timezone=True)),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("next_attempt_at", DateTime(timezone=True)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("kind", "subscriber", "occurrence", "lead_days", name="uq_calendar_alert"),
-)
 
 
 @dataclass(frozen=True)
@@ -100,61 +59,25 @@ def instance_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def engine_for(url: str) -> Engine:
-    """An engine for the ledger and job store; creates the SQLite folder."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise LedgerError(url, "not a database URL") from None
-    if parsed.drivername == "postgresql":  # psycopg 3, not the SQLAlchemy default psycopg2
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_setup(connection, _record):  # pragma: no cover - exercised through SQLite tests
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=30000")
-
-        return engine
-    return create_engine(parsed, pool_pre_ping=True)
-
-
 def _guarded(method):
     """A lost database mid-run becomes one LedgerError naming the database."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
+        with self.database.guarded():
             return method(self, *args, **kwargs)
-        except (OperationalError, InterfaceError) as error:
-            shown = make_url(self.url).render_as_string(hide_password=True)
-            raise LedgerError(shown, str(error.orig or error).strip().splitlines()[0]) from error
 
     return wrapper
 
 
 class Ledger:
     def __init__(self, url: str, lease_seconds: int = 900):
+        """The ledger in the database at ``url``, its schema brought up to date first."""
         self.url = url
-        self.engine = engine_for(url)
+        self.database = open_database(url)
+        self.engine = self.database.engine
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.me = instance_id()
-        try:
-            metadata.create_all(self.engine)
-        except (OperationalError, ProgrammingError, IntegrityError) as error:
-            # Two processes creating the table at once: the loser finds it made.
-            if not self._table_exists():
-                shown = make_url(url).render_as_string(hide_password=True)
-                raise LedgerError(shown, str(error.orig).strip().splitlines()[0]) from None
-
-    def _table_exists(self) -> bool:
-        try:
-            return inspect(self.engine).has_table(alerts.name)
-        except OperationalError:
-            return False
 
     def _insert(self, key: Key, due: dt.date, state: str, late: bool, now: dt.datetime, **extra) -> bool:
         """Insert the row unless it exists (the unique constraint decides, atomically)."""
@@ -352,4 +275,4 @@ class Ledger:
             return [dict(r._mapping) for r in connection.execute(query)]
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        self.database.dispose()

@@ -32,7 +32,7 @@ from ..dates.titles import (
 )
 from ..feeds.entries import countdown, entry_url, occurrence_entry, source_lines
 from ..feeds.ical import event_calendar
-from ..feeds.stamps import stamp_for
+from ..feeds.stamps import Known, stamp_for
 from ..i18n import Language, gettext, translations
 from ..model import Occurrence, Registry
 from .subscribers import Subscriber
@@ -108,7 +108,7 @@ def alert_message(
     lead: int,
     today: dt.date,
     late: bool,
-    state: dict[str, dict],
+    state: dict[str, Known],
     now: dt.datetime,
 ) -> Outgoing:
     """An alert; ``state`` is the feeds' stamps (publish.read_state), so the

@@ -25,6 +25,7 @@ from ..config import Settings
 from ..dates.anniversaries import occurrences
 from ..errors import ClaimLost, DeliveryError, DeliveryRejected, DeliveryUncertain
 from ..feeds.entries import uid
+from ..feeds.stamps import Known
 from ..model import Occurrence, Registry
 from .ledger import DISMISSED, REJECTED, SENT, SUPERSEDED, UNCERTAIN, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
@@ -166,7 +167,7 @@ def run_alerts(
     today: dt.date,
     now: dt.datetime,
     dry_run: bool = False,
-    stamps: dict[str, dict] | None = None,
+    stamps: dict[str, Known] | None = None,
     clock: Clock | None = None,
 ) -> RunReport:
     """Claim, send and record the due alerts. ``stamps`` are the feeds' stamps

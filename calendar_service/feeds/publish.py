@@ -2,14 +2,16 @@
 atomic writes of changed files only (each feed with its precompressed
 ``<feed>.ics.gz``), an index of the feeds.
 
-State (``.state.json`` beside the feeds) remembers each UID's content digest,
-SEQUENCE and DTSTAMP. Rebuilding an unchanged registry therefore gives
-byte-identical files, and editing one entry moves the stamps of that entry's
-occurrences only. If the state file is lost, it is recovered from the feeds
-already published (SEQUENCE and DTSTAMP are read back from them), so SEQUENCE
-never goes below what clients have seen; back up the feeds directory as a
-whole. Occurrences that leave the registry keep their state, so that an entry
-put back continues its SEQUENCE.
+Stamps (each UID's content digest, SEQUENCE and DTSTAMP) live in the shared
+database (``feeds.stamps``): rebuilding an unchanged registry gives
+byte-identical files in any directory and on any instance, and editing one
+entry moves the stamps of that entry's occurrences only. They are decided and
+committed before any feed is renamed into place, so a failed build never
+lowers a SEQUENCE a client may already have seen. A directory's
+``.state.json`` from the release before is imported by its first build; if
+the database is new or lost, the stamps are recovered from the feeds already
+published there. Occurrences that leave the registry keep their stamps, so
+that an entry put back continues its SEQUENCE.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from ..model import Registry
 from .entries import Entry, occurrence_entry, planning_entries
 from .ical import EventCache, Stamp, WarmCache, calendar_bytes
 from .kinds import FeedKind, FeedSpec, feed_specs, window
-from .stamps import STATE_FILE, load_state, next_stamp
+from .stamps import StampStore
 
 INDEX_FILE = "index.json"
 GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
@@ -191,24 +193,24 @@ def publish(
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     warm: WarmCache | None = None,
+    store: StampStore | None = None,
 ) -> BuildResult:
     """Build every feed and publish the changed ones into ``out_dir``.
 
     ``warm``: the previous build's serialisations, reused for unchanged events
     and replaced by this build's (a long-running process keeps one between
-    builds); without it every event is serialised afresh."""
+    builds); without it every event is serialised afresh. ``store``: the
+    stamps (default: those of ``settings.database_url``)."""
     now = now.astimezone(dt.UTC).replace(microsecond=0)
     feeds = plan(registry, settings, today)
     start, end = window(today, settings)
     result = BuildResult(window=(start, end))
+    own_store = store is None
+    store = store or StampStore.open(settings.database_url)
     try:
         with _locked(out_dir):
-            state = load_state(out_dir)
-            stamps: dict[str, Stamp] = {}
-            for entries in feeds.values():
-                for entry in entries:
-                    if entry.uid not in stamps:
-                        stamps[entry.uid] = next_stamp(entry, state, now)
+            store.adopt(out_dir)
+            stamps = store.decide((entry for entries in feeds.values() for entry in entries), now)
             result.events = len(stamps)
             cache = EventCache(stamps, warm)
             cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)
@@ -229,10 +231,6 @@ def publish(
                         gzips.append(spec.path + GZIP)
                     if progress:
                         progress(number, len(feeds))
-                # State before the feeds: if a rename fails, the next build still
-                # never lowers a SEQUENCE a client may already have seen.
-                state_bytes = json.dumps({"version": 1, "entries": state}, sort_keys=True, indent=0).encode()
-                _write_if_changed(out_dir / STATE_FILE, state_bytes)
                 for path in result.written + gzips:  # each feed, then its gzip
                     (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staging / path, out_dir / path)
@@ -246,6 +244,9 @@ def publish(
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:
         raise PublishError(Path(error.filename or out_dir), error.strerror or str(error)) from error
+    finally:
+        if own_store:
+            store.dispose()
     return result
 
 

@@ -1,46 +1,285 @@
 """Stamps: the SEQUENCE and DTSTAMP of every published UID, which only move
 when an entry's content changes.
 
-The state (``.state.json`` beside the feeds) remembers each UID's content
-digest, SEQUENCE and DTSTAMP. If it is lost, it is recovered from the feeds
-already published, so SEQUENCE never goes below what clients have seen.
-Occurrences that leave the registry keep their state, so that an entry put
-back continues its SEQUENCE.
+They live in the shared database (table ``calendar_stamps``), not in a feeds
+directory, so every instance and every directory builds the same bytes from
+the same registry. A stamp is decided once: a build reads the stamps; only if
+an entry is new or changed does it open a transaction holding the "stamps"
+lock, read those rows again and write its decisions. A concurrent build waits
+for that lock and then reads (and reuses) what the first one decided, so both
+agree on every SEQUENCE and DTSTAMP.
+
+Stamps a feeds directory knows and the database does not are imported by its
+next build (``StampStore.adopt``): its ``.state.json`` from the release before
+(then renamed ``.state.json.imported``), or, when the database holds no stamps
+at all (a new or lost database), the SEQUENCE and DTSTAMP read back from the
+feeds it published. A UID keeps the higher SEQUENCE of the two, so SEQUENCE
+never goes below what clients have seen. Occurrences that leave the registry
+keep their stamps, so that an entry put back continues its SEQUENCE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import icalendar
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
+from ..db import Database, open_database
+from ..db.schema import stamps as table
 from ..i18n import LANGUAGES
 from .entries import Entry
 from .ical import Stamp
 
-STATE_FILE = ".state.json"
+STATE_FILE = ".state.json"  # the release before kept the stamps here
+IMPORTED_SUFFIX = ".imported"
+_CHUNK = 500  # UIDs per IN (...) query
+_READ_ALL = 2000  # from this many UIDs, one scan of the table is cheaper
+
+
+class Known(NamedTuple):
+    """What the database knows of a UID."""
+
+    digest: str
+    sequence: int
+    dtstamp: dt.datetime
+
+
+State = dict[str, Known]
 
 
 def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
 
 
-def load_state(out_dir: Path) -> dict[str, dict]:
-    path = out_dir / STATE_FILE
+def _text(stamp: dt.datetime) -> str:
+    return stamp.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def next_stamp(entry: Entry, state: State, now: dt.datetime) -> Stamp:
+    """The stamp ``entry`` gets against ``state`` (which is updated): unchanged
+    content keeps its stamp; changed content gets the next SEQUENCE and ``now``."""
+    digest = entry.digest()
+    known = state.get(entry.uid)
+    if known is None:
+        stamp = Stamp(0, now)
+    elif known.digest == digest:
+        stamp = Stamp(known.sequence, known.dtstamp)
+    else:
+        stamp = Stamp(known.sequence + 1, now)
+    state[entry.uid] = Known(digest, stamp.sequence, stamp.dtstamp)
+    return stamp
+
+
+def stamp_for(entry: Entry, state: State, now: dt.datetime) -> Stamp:
+    """The stamp an entry has (or would get) in the feeds, without writing anything:
+    published ones keep theirs; changed or new ones get the next SEQUENCE."""
+    return next_stamp(entry, state, now.astimezone(dt.UTC).replace(microsecond=0))
+
+
+def _rows(connection: Connection, uids: Iterable[str] | None = None) -> State:
+    columns = select(table.c.uid, table.c.digest, table.c.sequence, table.c.dtstamp)
+    wanted = None if uids is None else list(uids)
+    found: Iterable[Any]
+    if wanted is None or len(wanted) >= _READ_ALL:
+        found = connection.execute(columns)
+    else:
+        found = (
+            row
+            for start in range(0, len(wanted), _CHUNK)
+            for row in connection.execute(columns.where(table.c.uid.in_(wanted[start : start + _CHUNK])))
+        )
+    parsed: dict[str, dt.datetime] = {}  # many rows share a DTSTAMP (those of one build)
+    state: State = {}
+    for uid, digest, sequence, stamp in found:
+        when = parsed.get(stamp)
+        if when is None:
+            when = parsed[stamp] = _utc(stamp)
+        state[uid] = Known(digest, sequence, when)
+    return state
+
+
+class StampStore:
+    """The stamps in the shared database."""
+
+    def __init__(self, database: Database):
+        self.database = database
+
+    @classmethod
+    def open(cls, url: str) -> StampStore:
+        return cls(open_database(url))
+
+    def dispose(self) -> None:
+        self.database.dispose()
+
+    def read(self, uids: Iterable[str] | None = None) -> State:
+        """The stamps of ``uids`` (default: every stamp)."""
+        with self.database.guarded(), self.database.engine.connect() as connection:
+            return _rows(connection, uids)
+
+    def generation(self) -> int:
+        """Grows whenever a stamp is written: a cache of stamped feeds keys on it."""
+        with self.database.guarded(), self.database.engine.connect() as connection:
+            return connection.execute(select(func.max(table.c.generation))).scalar() or 0
+
+    def decide(self, entries: Iterable[Entry], now: dt.datetime) -> dict[str, Stamp]:
+        """The stamp of every entry, deciding (once, for every instance) those of
+        new and changed entries. The first entry of a UID defines its content."""
+        now = now.astimezone(dt.UTC).replace(microsecond=0)
+        state = self.read()
+        chosen: dict[str, Stamp] = {}
+        pending: dict[str, tuple[Entry, str]] = {}
+        for entry in entries:
+            if entry.uid in chosen or entry.uid in pending:
+                continue
+            digest = entry.digest()
+            known = state.get(entry.uid)
+            if known is not None and known.digest == digest:
+                chosen[entry.uid] = Stamp(known.sequence, known.dtstamp)
+            else:
+                pending[entry.uid] = (entry, digest)
+        if pending:
+            chosen.update(self._write(pending, now))
+        return chosen
+
+    def _write(self, pending: dict[str, tuple[Entry, str]], now: dt.datetime) -> dict[str, Stamp]:
+        decided: dict[str, Stamp] = {}
+        with self.database.guarded(), self.database.exclusive("stamps") as connection:
+            fresh = _rows(connection, pending)  # what a build that held the lock before us decided
+            generation = (connection.execute(select(func.max(table.c.generation))).scalar() or 0) + 1
+            new: list[Row] = []
+            changed: list[Row] = []
+            when = _text(now)
+            for uid, (_entry, digest) in pending.items():
+                known = fresh.get(uid)
+                if known is not None and known.digest == digest:
+                    decided[uid] = Stamp(known.sequence, known.dtstamp)
+                    continue
+                decided[uid] = stamp = Stamp(0 if known is None else known.sequence + 1, now)
+                row = (uid, digest, stamp.sequence, when, generation)
+                (new if known is None else changed).append(row)
+            _store(connection, new, changed)
+        return decided
+
+    def adopt(self, out_dir: Path) -> int:
+        """Import what ``out_dir`` knows: its ``.state.json`` (once; then renamed
+        ``.state.json.imported``), or, if the database holds no stamps at all, the
+        stamps of the feeds published there. Returns the number of UIDs written."""
+        legacy = out_dir / STATE_FILE
+        if legacy.exists():
+            imported = _legacy_state(legacy, out_dir)
+        elif self._empty():
+            imported = _recover_state(out_dir)
+        else:
+            return 0
+        written = self._merge(imported) if imported else 0
+        if legacy.exists():
+            os.replace(legacy, legacy.with_name(STATE_FILE + IMPORTED_SUFFIX))
+        return written
+
+    def _empty(self) -> bool:
+        with self.database.guarded(), self.database.engine.connect() as connection:
+            return connection.execute(select(table.c.uid).limit(1)).first() is None
+
+    def _merge(self, imported: State) -> int:
+        """Write imported stamps where the database has none or a lower SEQUENCE."""
+        with self.database.guarded(), self.database.exclusive("stamps") as connection:
+            current = _rows(connection, imported)
+            generation = (connection.execute(select(func.max(table.c.generation))).scalar() or 0) + 1
+            new: list[Row] = []
+            changed: list[Row] = []
+            for uid, known in imported.items():
+                have = current.get(uid)
+                if have is not None and have.sequence >= known.sequence:
+                    continue
+                row = (uid, known.digest, known.sequence, _text(known.dtstamp), generation)
+                (new if have is None else changed).append(row)
+            _store(connection, new, changed)
+        return len(new) + len(changed)
+
+
+COLUMNS = ("uid", "digest", "sequence", "dtstamp", "generation")
+Row = tuple[str, str, int, str, int]  # in the order of COLUMNS
+
+
+def _store(connection: Connection, new: list[Row], changed: list[Row]) -> None:
+    """Write rows in bulk through the driver: a cold build of a large registry
+    writes a few hundred thousand, which SQLAlchemy's per-row processing made
+    several times slower. PostgreSQL: COPY (into a temporary table first for
+    the changed rows, then one UPDATE ... FROM)."""
+    if connection.dialect.name == "postgresql":
+        _store_postgresql(connection, new, changed)
+        return
+    names, marks = ", ".join(COLUMNS), ", ".join("?" * len(COLUMNS))
+    if new:
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", new)
+    if changed:
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} SET digest = ?, sequence = ?, dtstamp = ?, generation = ? WHERE uid = ?",
+            [(*row[1:], row[0]) for row in changed],
+        )
+
+
+def _copy(connection: Connection, target: str, rows: list[Row]) -> None:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        with cursor.copy(f"COPY {target} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _store_postgresql(connection: Connection, new: list[Row], changed: list[Row]) -> None:
+    if new:
+        _copy(connection, table.name, new)
+    if changed:
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE calendar_stamps_changed (LIKE {table.name}) ON COMMIT DROP"
+        )
+        _copy(connection, "calendar_stamps_changed", changed)
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} AS s SET digest = c.digest, sequence = c.sequence, dtstamp = c.dtstamp, "
+            "generation = c.generation FROM calendar_stamps_changed AS c WHERE s.uid = c.uid"
+        )
+
+
+def _legacy_state(path: Path, out_dir: Path) -> State:
+    """A ``.state.json`` of the release before: every well-formed entry; if the
+    file or any entry is not, the feeds published in ``out_dir`` fill in."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data["entries"] if isinstance(data.get("entries"), dict) else {}
-    except FileNotFoundError:
+        entries = data["entries"]
+        if not isinstance(entries, dict):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
         return _recover_state(out_dir)
-    except (ValueError, KeyError, AttributeError):
-        return _recover_state(out_dir)
+    state: State = {}
+    for uid, item in entries.items():
+        try:
+            digest, sequence, stamp = item["digest"], item["sequence"], _utc(item["dtstamp"])
+        except (TypeError, KeyError, ValueError, AttributeError):
+            continue
+        if isinstance(digest, str) and type(sequence) is int and sequence >= 0 and stamp.year > 1:
+            state[uid] = Known(digest, sequence, stamp.replace(microsecond=0))
+    if len(state) < len(entries):
+        for uid, known in _recover_state(out_dir).items():
+            if uid not in state or known.sequence > state[uid].sequence:
+                state[uid] = known
+    return state
 
 
-def _recover_state(out_dir: Path) -> dict[str, dict]:
-    """Rebuild the state from published feeds: digest, SEQUENCE and DTSTAMP per UID."""
-    state: dict[str, dict] = {}
+def _recover_state(out_dir: Path) -> State:
+    """The stamps of the published feeds: digest, SEQUENCE and DTSTAMP per UID."""
+    state: State = {}
     for path in sorted(p for lang in LANGUAGES for p in (out_dir / lang).rglob("*.ics")):
         try:
             calendar = icalendar.Calendar.from_ical(path.read_bytes())
@@ -57,44 +296,26 @@ def _recover_state(out_dir: Path) -> dict[str, dict]:
                     str(event.get("URL", "")),
                 )
                 sequence = int(event.get("SEQUENCE", 0))
-                stamp = event.decoded("DTSTAMP")
+                stamp = event.decoded("DTSTAMP").astimezone(dt.UTC)
             except (KeyError, ValueError, TypeError, AttributeError):
                 continue
             known = state.get(entry.uid)
-            if known is None or sequence > known["sequence"]:
-                state[entry.uid] = {
-                    "digest": entry.digest(),
-                    "sequence": sequence,
-                    "dtstamp": stamp.isoformat(),
-                }
+            if known is None or sequence > known.sequence:
+                state[entry.uid] = Known(entry.digest(), sequence, stamp)
     return state
 
 
-def read_state(out_dir: Path) -> dict[str, dict]:
-    """The published feeds' stamps, for events built outside a publish (filtered
-    feeds, mail attachments); a missing state is recovered from the feeds."""
-    return load_state(out_dir)
+def read_state(database_url: str, uids: Iterable[str] | None = None) -> State:
+    """The published stamps, for events built outside a publish (filtered feeds,
+    mail attachments), from the shared database."""
+    store = StampStore.open(database_url)
+    try:
+        return store.read(uids)
+    finally:
+        store.dispose()
 
 
-def stamp_for(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
-    """The stamp an entry has (or would get) in the feeds, without writing anything:
-    published ones keep theirs; changed or new ones get the next SEQUENCE."""
-    return next_stamp(entry, state, now.astimezone(dt.UTC).replace(microsecond=0))
-
-
-def load_stamps(out_dir: Path, entries: list[Entry], now: dt.datetime) -> dict[str, Stamp]:
-    state = read_state(out_dir)
+def load_stamps(store: StampStore, entries: list[Entry], now: dt.datetime) -> dict[str, Stamp]:
+    """The stamps ``entries`` have in the feeds (or would get), writing nothing."""
+    state = store.read(entry.uid for entry in entries)
     return {entry.uid: stamp_for(entry, state, now) for entry in entries}
-
-
-def next_stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
-    digest = entry.digest()
-    known = state.get(entry.uid)
-    if known is None:
-        stamp = Stamp(0, now)
-    elif known["digest"] == digest:
-        stamp = Stamp(known["sequence"], _utc(known["dtstamp"]))
-    else:
-        stamp = Stamp(known["sequence"] + 1, now)
-    state[entry.uid] = {"digest": digest, "sequence": stamp.sequence, "dtstamp": stamp.dtstamp.isoformat()}
-    return stamp

@@ -30,11 +30,12 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.wsgi import wrap_file
 
 from ..dates.anniversaries import occurrences
+from ..errors import CalendarServiceError
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
 from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..feeds.publish import gzip_bytes
-from ..feeds.stamps import STATE_FILE, load_stamps
+from ..feeds.stamps import load_stamps
 from ..i18n import N_
 from . import current_language
 from .conditional import NOT_MODIFIED, EntityTag, accepts_gzip, evaluate, range_applies
@@ -199,7 +200,7 @@ def filtered():
         start, end = window(today, settings)
         found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
-        stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
+        stamps = load_stamps(store, entries, dt.datetime.now(dt.UTC))
         spec = FeedSpec(lang, FeedKind.CUSTOM, _describe(chosen))
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
@@ -210,8 +211,14 @@ def filtered():
             newest.astimezone(dt.UTC).replace(microsecond=0),
         )
 
-    key = (loaded.stamp, lang, chosen, today, _state_stamp(state.feeds_dir))
-    built = state.filtered_feeds.get(key, build)
+    try:
+        # The stamps are those the feeds have, from the shared database; their
+        # generation is part of the key, so a publish anywhere renews the cache.
+        store = state.stamp_store()
+        key = (loaded.stamp, lang, chosen, today, store.generation())
+        built = state.filtered_feeds.get(key, build)
+    except CalendarServiceError as error:
+        abort(503, description=error.render(lang))
     return _respond(
         built.representation(accepts_gzip(request.headers.get("Accept-Encoding"))), built.modified
     )
@@ -243,10 +250,3 @@ def selection(args, lang: str) -> Filters:
 
 def _describe(chosen: Filters) -> str:
     return ", ".join(dict(chosen.as_args()).values()) if chosen.as_args() else ""
-
-
-def _state_stamp(feeds_dir: Path) -> int:
-    try:
-        return (feeds_dir / STATE_FILE).stat().st_mtime_ns
-    except OSError:
-        return 0

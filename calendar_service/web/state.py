@@ -18,6 +18,7 @@ from typing import Generic, TypeVar, cast
 from ..config import Settings
 from ..errors import CalendarServiceError
 from ..feeds.publish import BUILD_FILE, INDEX_FILE
+from ..feeds.stamps import StampStore
 from ..model import Registry
 from ..registry.checks import load_registry
 
@@ -119,9 +120,10 @@ class ServiceState:
         self._stamp: tuple[int, int] | None = None
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
-        # (registry stamp, language, normalised selection, today, feed state stamp) -> the feed
+        # (registry stamp, language, normalised selection, today, stamps generation) -> the feed
         self.filtered_feeds = filtered_feed_cache()
         self._digests: LruCache[str | None] = LruCache(FILE_DIGESTS)
+        self._stamps: StampStore | None = None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
@@ -177,6 +179,14 @@ class ServiceState:
         it is not one whole gzip stream; computed once per file version."""
         key = ("gzip", info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
         return self._digests.get(key, lambda: _hash_gzip(fd, info.st_size))
+
+    def stamp_store(self) -> StampStore:
+        """The feeds' stamps in the shared database, opened (and its schema
+        brought up to date) at first use: in the worker, after gunicorn forked."""
+        with self._lock:
+            if self._stamps is None:
+                self._stamps = StampStore.open(self.settings.database_url)
+            return self._stamps
 
     def build_info(self) -> dict | None:
         try:

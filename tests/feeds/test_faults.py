@@ -44,13 +44,17 @@ def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, settings, tm
     assert "No space left on device" in raised.value.render("en")
     after = snapshot(out)
     after.pop(".lock", None), before.pop(".lock", None)
-    assert after == before, "feeds, state and index exactly as before"
+    assert after == before, "feeds and index exactly as before"
     assert not list(out.glob(".staging-*")), "the staging folder is cleaned up"
 
 
-def test_state_file_is_only_replaced_whole(real_copy, settings, tmp_path):
+def test_a_broken_state_file_of_the_release_before_is_recovered_from_the_feeds(real_copy, settings, tmp_path):
+    """A .state.json left by the release before (stamps now live in the database) may be broken: recovered from the feeds."""
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
+    before = settings(database_url=f"sqlite:///{tmp_path / 'before.sqlite3'}")
+    publish(load_registry(real_copy), before, TODAY, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
     (out / STATE_FILE).write_text("{ half a file", encoding="utf-8")  # e.g. restored from a bad backup
-    result = publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 5, tzinfo=dt.UTC), out)
+    upgraded = settings(database_url=f"sqlite:///{tmp_path / 'upgraded.sqlite3'}")
+    result = publish(load_registry(real_copy), upgraded, TODAY, dt.datetime(2024, 3, 5, tzinfo=dt.UTC), out)
     assert result.written == [], "recovered from the published feeds: nothing changes"
+    assert not (out / STATE_FILE).exists(), "imported once, then set aside"

@@ -19,7 +19,6 @@ from calendar_service.feeds import ical
 from calendar_service.feeds.ical import WarmCache
 from calendar_service.feeds.kinds import FeedKind, FeedSpec
 from calendar_service.feeds.publish import publish
-from calendar_service.feeds.stamps import STATE_FILE
 from calendar_service.i18n import Language
 from calendar_service.registry.checks import load_registry
 
@@ -307,17 +306,22 @@ def test_removing_an_entry_removes_its_occurrences_and_its_country_feed(real_cop
     assert not any(uid.startswith("quan-he-ngoai-giao-malta") for uid in stamps(out))
 
 
-def test_losing_the_state_file_never_lowers_a_sequence(real_copy, tmp_path, settings):
+def test_losing_the_database_never_lowers_a_sequence(real_copy, tmp_path, settings):
     out = tmp_path / "feeds"
-    publish(load_registry(real_copy), settings(), TODAY, NOW, out)
+    first = settings(database_url=f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    publish(load_registry(real_copy), first, TODAY, NOW, out)
     edit(real_copy, "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
-    publish(load_registry(real_copy), settings(), TODAY, LATER, out)
+    publish(load_registry(real_copy), first, TODAY, LATER, out)
     seen_by_clients = stamps(out)
-    (out / STATE_FILE).unlink()
-    publish(load_registry(real_copy), settings(), TODAY, LATER + dt.timedelta(days=1), out)
+    assert any(sequence == 1 for sequence, _ in seen_by_clients.values())
+    # The stamps are lost with the database (or a new one is configured): they
+    # are recovered from the feeds published in the directory.
+    lost = settings(database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    result = publish(load_registry(real_copy), lost, TODAY, LATER + dt.timedelta(days=1), out)
     recovered = stamps(out)
     assert all(recovered[uid][0] >= seen_by_clients[uid][0] for uid in recovered)
     assert recovered == seen_by_clients, "unchanged events keep their stamps after recovery"
+    assert result.written == [], "nothing to publish again"
 
 
 def test_invalid_registry_leaves_published_feeds_untouched(runner, real_copy, tmp_path):
