@@ -63,6 +63,18 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+
+
+def _domain(value: str) -> str:
+    """A UID domain: a host name (``lich.example.org``; the old fixed
+    ``calendar-service`` is one label and stays valid)."""
+    domain = value.strip().lower().rstrip(".")
+    if len(domain) > 253 or not re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*", domain):
+        raise ValueError(Msg(N_("expected a domain name such as lich.example.org")))
+    return domain
+
+
 def _timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
@@ -121,6 +133,12 @@ SCHEMA: tuple[Option, ...] = (
     Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
     Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
     Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
+    Option(
+        "uid_domain",
+        _domain,
+        None,
+        "domain of the feeds' UIDs: set once, never change (default: the host of the base URL)",
+    ),
     Option(
         "database_url",
         str,
@@ -204,6 +222,7 @@ class Settings:
     subscribers: Path
     feeds_dir: Path
     base_url: str
+    uid_domain: str | None
     database_url: str
     smtp_host: str | None
     smtp_port: int | None

@@ -21,7 +21,7 @@ from .dates.anniversaries import occurrences
 from .errors import UsageError
 from .feeds.ical import WarmCache
 from .feeds.publish import BuildResult, publish
-from .feeds.stamps import read_state
+from .feeds.stamps import read_state, with_uid_domain
 from .i18n import N_
 from .registry.checks import load_registry
 
@@ -38,7 +38,8 @@ def rebuild_feeds(
     raises RegistryError and publishes nothing). ``warm``: serialisations kept
     by a long-running process from its previous build."""
     registry = load_registry(settings.registry)
-    return publish(registry, settings, today, now, Path(out_dir or settings.feeds_dir), progress, warm=warm)
+    out = Path(out_dir or settings.feeds_dir)
+    return publish(registry, with_uid_domain(settings, out), today, now, out, progress, warm=warm)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def _mail(
     run, settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool, clock: Clock | None
 ) -> MailRun:
     registry = load_registry(settings.registry)
+    settings = with_uid_domain(settings)  # an attached event has the feeds' UID
     found = Path(settings.subscribers).exists()
     subscribers = load_subscribers(settings.subscribers, settings)
     ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
@@ -94,6 +96,7 @@ def outstanding(settings: Settings) -> list[dict]:
 def _rebuild_message(row: dict, settings: Settings, now: dt.datetime) -> Outgoing:
     """The message a ledger row stands for, rebuilt with its Message-ID."""
     registry = load_registry(settings.registry)
+    settings = with_uid_domain(settings)
     subscribers = {s.email.casefold(): s for s in load_subscribers(settings.subscribers, settings)}
     subscriber = subscribers.get(row["subscriber"])
     if subscriber is None:

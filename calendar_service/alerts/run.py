@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..dates.anniversaries import occurrences
 from ..errors import ClaimLost, DeliveryError, DeliveryRejected, DeliveryUncertain
-from ..feeds.entries import uid
+from ..feeds.entries import uid_stem
 from ..model import Occurrence, Registry
 from .ledger import DISMISSED, REJECTED, SENT, SUPERSEDED, UNCERTAIN, Key, Ledger
 from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
@@ -51,7 +51,7 @@ class DueAlert:
 
 def occurrence_key(occurrence: Occurrence) -> str:
     """The language-neutral stem of the occurrence's UID (``dien-bien-phu-2024``)."""
-    return uid(occurrence, "xx").split(".xx@", 1)[0]
+    return uid_stem(occurrence)
 
 
 def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date) -> list[DueAlert]:

@@ -10,15 +10,20 @@ back continues its SEQUENCE.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 import icalendar
 
-from ..i18n import LANGUAGES
-from .entries import Entry
+from ..config import Settings
+from ..i18n import LANGUAGES, gettext
+from .entries import Entry, choose_uid_domain
 from .ical import Stamp
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = ".state.json"
 
@@ -98,3 +103,32 @@ def next_stamp(entry: Entry, state: dict[str, dict], now: dt.datetime) -> Stamp:
         stamp = Stamp(known["sequence"] + 1, now)
     state[entry.uid] = {"digest": digest, "sequence": stamp.sequence, "dtstamp": stamp.dtstamp.isoformat()}
     return stamp
+
+
+def with_uid_domain(settings: Settings, feeds_dir: Path | None = None) -> Settings:
+    """The settings with the UID domain every build, filtered feed and mail
+    attachment of this installation uses, decided once by the edges (command
+    line, scheduler jobs, web application) from what is already published in
+    ``feeds_dir``. When it keeps or replaces published UIDs, a warning tells the
+    operator what to set: changed UIDs show every event twice to subscribers."""
+    state = read_state(Path(feeds_dir or settings.feeds_dir))
+    choice = choose_uid_domain(settings, state)
+    if choice.published and not choice.configured:
+        log.warning(
+            gettext(
+                "The published feeds' UIDs end in @{published} and CALENDAR_UID_DOMAIN is not set: "
+                "they are kept. Set CALENDAR_UID_DOMAIN={published} to keep them for good "
+                "(changing UIDs makes every subscriber see every event twice).",
+                settings.language,
+            ).format(published=choice.published)
+        )
+    elif choice.published:
+        log.warning(
+            gettext(
+                "CALENDAR_UID_DOMAIN={domain} replaces the UIDs of the published feeds (ending in "
+                "@{published}): every subscriber will see every event twice. "
+                "Set CALENDAR_UID_DOMAIN={published} to keep them.",
+                settings.language,
+            ).format(domain=choice.domain, published=choice.published)
+        )
+    return dataclasses.replace(settings, uid_domain=choice.domain)

@@ -17,6 +17,7 @@ from flask_babel import Babel, Domain
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings, load_settings
+from ..feeds.stamps import with_uid_domain
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, translations
 from .state import ServiceState
 
@@ -46,6 +47,7 @@ def _select_language() -> Language:
 def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     """``config``: a Settings, or overrides of the settings from the environment."""
     settings = config if isinstance(config, Settings) else load_settings(overrides=dict(config or {}))
+    settings = with_uid_domain(settings)  # the published feeds' UIDs, for filtered feeds
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["JSON_AS_ASCII"] = False

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from ..dates.anniversaries import occurrences
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
-from ..feeds.kinds import FeedKind, FeedSpec, window
+from ..feeds.kinds import FeedSpec, window
 from ..feeds.stamps import STATE_FILE, load_stamps
 from . import current_language
 from .current import today as current_today
@@ -24,8 +24,10 @@ bp = Blueprint("feeds", __name__)
 CACHE_SECONDS = 3600
 
 
-def _calendar_response(data: bytes, etag: str, modified: dt.datetime) -> Response:
+def _calendar_response(data: bytes, etag: str, modified: dt.datetime, vary: tuple[str, ...] = ()) -> Response:
     response = Response(data, mimetype="text/calendar")
+    for header in vary:
+        response.vary.add(header)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.set_etag(etag)
     response.last_modified = modified.replace(microsecond=0)
@@ -88,7 +90,7 @@ def filtered():
         found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
         stamps = load_stamps(state.feeds_dir, entries, dt.datetime.now(dt.UTC))
-        spec = FeedSpec(lang, FeedKind.CUSTOM, _describe(chosen))
+        spec = FeedSpec.custom(lang, chosen.categories, chosen.countries, chosen.milestone, chosen.text)
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return data, newest.timestamp()
@@ -96,11 +98,10 @@ def filtered():
     key = (loaded.stamp, lang, chosen, today, _state_stamp(state.feeds_dir))
     data, newest = state.filtered_feeds.get(key, build)
     etag = hashlib.sha256(data).hexdigest()[:32]
-    return _calendar_response(data, etag, dt.datetime.fromtimestamp(int(newest), dt.UTC))
-
-
-def _describe(chosen) -> str:
-    return ", ".join(dict(chosen.as_args()).values()) if chosen.as_args() else ""
+    # Without lang=, the language comes from the cookie or Accept-Language: a
+    # shared cache must keep one copy per language.
+    vary = () if request.args.get("lang") else ("Accept-Language", "Cookie")
+    return _calendar_response(data, etag, dt.datetime.fromtimestamp(int(newest), dt.UTC), vary)
 
 
 def _state_stamp(feeds_dir: Path) -> int:

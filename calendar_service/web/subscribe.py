@@ -32,6 +32,7 @@ def subscribe():
         if item["lang"] != lang:
             continue
         spec = FeedSpec.from_index(item)
-        title, description = spec.title(), spec.description()  # in the reader's language, always current
+        title = spec.title()  # in the reader's language, always current
+        description = spec.description(current.state().settings.lead_times)
         feeds.append({**item, "title": title, "description": description, **subscribe_links(item, title)})
     return render_template("subscribe.html", feeds=feeds, window=index.get("window"), countries=COUNTRIES)
