@@ -75,6 +75,22 @@ def _domain(value: str) -> str:
     return domain
 
 
+def _mailbox(value: str) -> str:
+    """A sender: ``lich@example.org`` or ``Lịch kỷ niệm <lich@example.org>``."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(value)
+    if not re.fullmatch(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", address) or "\n" in value:
+        raise ValueError(Msg(N_("expected an email address such as lich@example.org")))
+    return value.strip()
+
+
+def _secret(value: str) -> str:
+    if len(value) < 16:
+        raise ValueError(Msg(N_("expected at least 16 characters")))
+    return value
+
+
 def _timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
@@ -140,6 +156,13 @@ SCHEMA: tuple[Option, ...] = (
         "domain of the feeds' UIDs: set once, never change (default: the host of the base URL)",
     ),
     Option(
+        "secret_key",
+        _secret,
+        None,
+        "key that signs unsubscribe links (default: one kept in the database)",
+        secret=True,
+    ),
+    Option(
         "database_url",
         str,
         "sqlite:///var/calendar-service.sqlite3",
@@ -158,7 +181,7 @@ SCHEMA: tuple[Option, ...] = (
     Option(
         "smtp_ca_file", Path, None, "CA certificates to trust for the SMTP server (default: the system's)"
     ),
-    Option("mail_from", str, None, "sender address"),
+    Option("mail_from", _mailbox, None, "sender address (required with SMTP)"),
     Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option(
@@ -223,6 +246,7 @@ class Settings:
     feeds_dir: Path
     base_url: str
     uid_domain: str | None
+    secret_key: str | None
     database_url: str
     smtp_host: str | None
     smtp_port: int | None
@@ -353,7 +377,7 @@ def load_settings(
                     where,
                     N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
                     field=option.name,
-                    value=value,
+                    value="***" if option.secret else value,  # a secret is never echoed
                     key=option.name,
                     reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
                     extra="".join(extra),
@@ -380,6 +404,17 @@ def load_settings(
                     needed=needed,
                 )
             )
+    if not problems and values["smtp_host"] and not values["mail_from"]:
+        problems.append(
+            problem(
+                raw["smtp_host"][1] or Location("configuration"),
+                N_(
+                    "an SMTP server is set but no sender: set CALENDAR_MAIL_FROM to an address "
+                    "of your mail domain (servers refuse calendar-service@localhost)"
+                ),
+                field="mail_from",
+            )
+        )
     if problems:
         raise ConfigError(problems)
     return Settings(**values)

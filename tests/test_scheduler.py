@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -126,3 +127,7 @@ def test_scheduler_command_runs_until_sigterm(environment, tmp_path):
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "scheduler started" in err and "feeds rebuilt" in err
+    # Times in CALENDAR_TIMEZONE (Asia/Ho_Chi_Minh by default), as the alert hour is set.
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+07:00 INFO calendar_service.scheduler: ", err, re.M
+    ), err

@@ -79,6 +79,24 @@ alerts = Table(
     UniqueConstraint("kind", "subscriber", "occurrence", "lead_days", name="uq_calendar_alert"),
 )
 
+# Beside the ledger until the schema moves under Alembic: the addresses that
+# unsubscribed (one-click, RFC 8058; alerts and digests skip them), and the key
+# that signs the unsubscribe links when CALENDAR_SECRET_KEY is not set
+# (generated once, shared by every instance on the same database).
+optouts = Table(
+    "calendar_optouts",
+    metadata,
+    Column("address", String(320), primary_key=True),  # casefolded
+    Column("opted_out_at", DateTime(timezone=True), nullable=False),
+)
+secrets = Table(
+    "calendar_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class Key:

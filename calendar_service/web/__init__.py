@@ -59,11 +59,12 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
     babel.domain_instance = CatalogDomain()  # overrides Flask-Babel's cached folder-based domain
 
-    from . import api, feeds, pages
+    from . import api, feeds, pages, unsubscribe
 
     app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(unsubscribe.bp)
 
     @app.before_request
     def _language() -> None:
