@@ -118,12 +118,19 @@ def main() -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@settings_options("subscribers")
 @_common
 def validate(settings: Settings, lang: Language, fmt: str) -> None:
-    """Check the registry: schema, dates, ids, sources, conflicts, coverage."""
+    """Check the registry (schema, dates, ids, sources, conflicts, coverage) and the subscribers file."""
+    from .alerts.subscribers import check_dict, check_subscribers, check_text
+
     report = check(settings.registry)
-    click.echo(validation_json(report, lang) if fmt == "json" else validation_text(report, lang), nl=False)
-    sys.exit(0 if report.ok else 1)
+    people = check_subscribers(settings.subscribers, settings)
+    if fmt == "json":
+        click.echo(validation_json(report, lang, {"subscribers": check_dict(people, lang)}), nl=False)
+    else:
+        click.echo(validation_text(report, lang) + check_text(people, lang), nl=False)
+    sys.exit(0 if report.ok and not people.errors else 1)
 
 
 @main.command("upcoming")
@@ -246,6 +253,14 @@ def _mail_command(job, settings: Settings, lang: Language, today: str | None, dr
         return
     for line in report.sent:
         click.echo(line)
+    if done.outbox is not None and report.sent:
+        click.echo(
+            gettext(
+                "No SMTP server is set (CALENDAR_SMTP_HOST): the messages were written to {path} as .eml files.",
+                lang,
+            ).format(path=Path(done.outbox).resolve()),
+            err=True,
+        )
     for line in report.failed:
         click.echo(gettext("failed, will retry: {what}", lang).format(what=line), err=True)
     for line in report.rejected:
@@ -273,6 +288,13 @@ def run_summary(report, lang: Language) -> str:
             count=report.late
         )
     parts.append(gettext("{count} already done", lang).format(count=report.skipped))
+    if report.unsubscribed:
+        count = len(report.unsubscribed)
+        parts.append(
+            ngettext(
+                "{count} unsubscribed address skipped", "{count} unsubscribed addresses skipped", count, lang
+            ).format(count=count)
+        )
     if report.failed:
         count = len(report.failed)
         parts.append(ngettext("{count} failed", "{count} failed", count, lang).format(count=count))
@@ -445,6 +467,20 @@ def _upgrade_database(settings: Settings) -> None:
     open_database(settings.database_url).dispose()
 
 
+@main.command("unsubscribed")
+@click.option("--remove", metavar="EMAIL", help="Send alerts and digests to this address again.")
+@_common
+def unsubscribed_command(settings: Settings, lang: Language, remove: str | None) -> None:
+    """List the addresses that unsubscribed with the link in their mail."""
+    found = jobs.unsubscribed(settings, remove)
+    if remove is not None:
+        click.echo(gettext("{email} receives alerts and digests again.", lang).format(email=remove))
+    for address, when in sorted(found.items()):
+        click.echo(f"{address}\t{when.isoformat(timespec='seconds')}")
+    if remove is None and not found:
+        click.echo(gettext("No address has unsubscribed.", lang))
+
+
 def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -456,9 +492,11 @@ def _stop_on_signals() -> threading.Event:
 @_common
 def scheduler_command(settings: Settings, lang: Language) -> None:
     """Run the scheduler alone (alerts, digest, feed rebuilds) until stopped."""
-    from .scheduler import run_forever
+    from .scheduler import ZonedFormatter, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(ZonedFormatter(settings.timezone))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     run_forever(
         settings,
         _context_config(),

@@ -65,6 +65,34 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+
+
+def _domain(value: str) -> str:
+    """A UID domain: a host name (``lich.example.org``; the old fixed
+    ``calendar-service`` is one label and stays valid)."""
+    domain = value.strip().lower().rstrip(".")
+    if len(domain) > 253 or not re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*", domain):
+        raise ValueError(Msg(N_("expected a domain name such as lich.example.org")))
+    return domain
+
+
+def _mailbox(value: str) -> str:
+    """A sender: ``lich@example.org`` or ``Lịch kỷ niệm <lich@example.org>``."""
+    from email.utils import parseaddr
+
+    name, address = parseaddr(value)
+    if not re.fullmatch(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", address) or "\n" in value:
+        raise ValueError(Msg(N_("expected an email address such as lich@example.org")))
+    return value.strip()
+
+
+def _secret(value: str) -> str:
+    if len(value) < 16:
+        raise ValueError(Msg(N_("expected at least 16 characters")))
+    return value
+
+
 def _timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
@@ -129,6 +157,19 @@ SCHEMA: tuple[Option, ...] = (
         "public base URL for links in pages, feeds and mail (default: http://HOST:PORT the service listens on)",
     ),
     Option(
+        "uid_domain",
+        _domain,
+        None,
+        "domain of the feeds' UIDs: set once, never change (default: the host of the base URL)",
+    ),
+    Option(
+        "secret_key",
+        _secret,
+        None,
+        "key that signs unsubscribe links (default: one kept in the database)",
+        secret=True,
+    ),
+    Option(
         "database_url",
         str,
         "sqlite:///var/calendar-service.sqlite3",
@@ -147,7 +188,7 @@ SCHEMA: tuple[Option, ...] = (
     Option(
         "smtp_ca_file", Path, None, "CA certificates to trust for the SMTP server (default: the system's)"
     ),
-    Option("mail_from", str, None, "sender address"),
+    Option("mail_from", _mailbox, None, "sender address (required with SMTP)"),
     Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option(
@@ -211,6 +252,8 @@ class Settings:
     subscribers: Path
     feeds_dir: Path
     base_url: str
+    uid_domain: str | None
+    secret_key: str | None
     database_url: str
     smtp_host: str | None
     smtp_port: int | None
@@ -341,7 +384,7 @@ def load_settings(
                     where,
                     N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
                     field=option.name,
-                    value=value,
+                    value="***" if option.secret else value,  # a secret is never echoed
                     key=option.name,
                     reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
                     extra="".join(extra),
@@ -368,6 +411,17 @@ def load_settings(
                     needed=needed,
                 )
             )
+    if not problems and values["smtp_host"] and not values["mail_from"]:
+        problems.append(
+            problem(
+                raw["smtp_host"][1] or Location("configuration"),
+                N_(
+                    "an SMTP server is set but no sender: set CALENDAR_MAIL_FROM to an address "
+                    "of your mail domain (servers refuse calendar-service@localhost)"
+                ),
+                field="mail_from",
+            )
+        )
     if problems:
         raise ConfigError(problems)
     if values["base_url"] is None:

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .alerts.delivery import transport
+from .alerts.delivery import Outbox, transport
+from .alerts.digest import digest_end, digest_message
 from .alerts.ledger import OUTSTANDING, Key, Ledger
-from .alerts.mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message
+from .alerts.mail import Outgoing, alert_message
+from .alerts.optouts import OptOuts
 from .alerts.run import Clock, RunReport, deliver, occurrence_key, run_alerts, run_digest
 from .alerts.subscribers import load_subscribers
 from .config import Settings
@@ -21,7 +23,7 @@ from .dates.anniversaries import occurrences
 from .errors import UsageError
 from .feeds.ical import WarmCache
 from .feeds.publish import BuildResult, publish
-from .feeds.stamps import read_state
+from .feeds.stamps import read_state, with_uid_domain
 from .i18n import N_
 from .registry.checks import load_registry
 
@@ -38,19 +40,22 @@ def rebuild_feeds(
     raises RegistryError and publishes nothing). ``warm``: serialisations kept
     by a long-running process from its previous build."""
     registry = load_registry(settings.registry)
-    return publish(registry, settings, today, now, Path(out_dir or settings.feeds_dir), progress, warm=warm)
+    out = Path(out_dir or settings.feeds_dir)
+    return publish(registry, with_uid_domain(settings, out), today, now, out, progress, warm=warm)
 
 
 @dataclass(frozen=True)
 class MailRun:
     report: RunReport
     subscribers_file_found: bool
+    outbox: Path | None = None  # where the messages went when no SMTP server is set
 
 
 def _mail(
     run, settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool, clock: Clock | None
 ) -> MailRun:
     registry = load_registry(settings.registry)
+    settings = with_uid_domain(settings)  # an attached event has the feeds' UID
     found = Path(settings.subscribers).exists()
     subscribers = load_subscribers(settings.subscribers, settings)
     ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
@@ -62,7 +67,7 @@ def _mail(
     finally:
         sender.close()
         ledger.dispose()
-    return MailRun(report, found)
+    return MailRun(report, found, sender.folder if isinstance(sender, Outbox) else None)
 
 
 def send_alerts(
@@ -91,9 +96,10 @@ def outstanding(settings: Settings) -> list[dict]:
         ledger.dispose()
 
 
-def _rebuild_message(row: dict, settings: Settings, now: dt.datetime) -> Outgoing:
+def _rebuild_message(row: dict, settings: Settings, ledger: Ledger, now: dt.datetime) -> Outgoing:
     """The message a ledger row stands for, rebuilt with its Message-ID."""
     registry = load_registry(settings.registry)
+    settings = OptOuts(ledger.engine).with_key(with_uid_domain(settings))
     subscribers = {s.email.casefold(): s for s in load_subscribers(settings.subscribers, settings)}
     subscriber = subscribers.get(row["subscriber"])
     if subscriber is None:
@@ -103,7 +109,7 @@ def _rebuild_message(row: dict, settings: Settings, now: dt.datetime) -> Outgoin
         )
     if row["kind"] == "digest":
         monday = row["due"]
-        found = occurrences(registry, monday, monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1))
+        found = occurrences(registry, monday, digest_end(monday, [subscriber]))
         return digest_message(registry, settings, subscriber, found, monday, now)
     event_id, _, year = row["occurrence"].rpartition("-")
     event = registry.event(event_id)
@@ -133,7 +139,7 @@ def resend(settings: Settings, row_id: int, now: dt.datetime, clock: Clock) -> R
         row = ledger.row(row_id)
         if row is None or row["state"] not in OUTSTANDING:
             raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
-        outgoing = _rebuild_message(row, settings, now)
+        outgoing = _rebuild_message(row, settings, ledger, now)
         if not ledger.take_for_resend(row_id, clock()):
             raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
         key = Key(row["kind"], row["subscriber"], row["occurrence"], row["lead_days"])
@@ -151,5 +157,18 @@ def dismiss(settings: Settings, row_id: int, now: dt.datetime) -> None:
     try:
         if not ledger.dismiss(row_id, now):
             raise UsageError(N_("no failed or uncertain message with number {id}"), id=row_id)
+    finally:
+        ledger.dispose()
+
+
+def unsubscribed(settings: Settings, remove: str | None = None) -> dict[str, dt.datetime]:
+    """The addresses that unsubscribed (one-click) and when; ``remove`` takes one
+    off the list first (its owner asked to receive the mail again)."""
+    ledger = Ledger(settings.database_url, settings.claim_lease_seconds)
+    try:
+        optouts = OptOuts(ledger.engine)
+        if remove is not None and not optouts.remove(remove):
+            raise UsageError(N_("{email} has not unsubscribed"), email=remove)
+        return optouts.addresses()
     finally:
         ledger.dispose()

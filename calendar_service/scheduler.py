@@ -49,6 +49,19 @@ WATCH_SECONDS = 30
 LEADER_POLL_SECONDS = 10  # a standby tries to take over this often; a leader checks it still leads
 
 
+class ZonedFormatter(logging.Formatter):
+    """Log lines with the time in the schedule's time zone (CALENDAR_TIMEZONE),
+    the one the operator reads the alert hour in, and its UTC offset."""
+
+    def __init__(self, timezone: str):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.zone = zoneinfo.ZoneInfo(timezone)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = dt.datetime.fromtimestamp(record.created, self.zone)
+        return moment.strftime(datefmt) if datefmt else moment.isoformat(sep=" ", timespec="seconds")
+
+
 def _settings(config: str | None, overrides: dict) -> Settings:
     return load_settings(config, overrides=overrides)
 

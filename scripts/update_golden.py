@@ -29,6 +29,9 @@ GOLDEN = ROOT / "tests" / "golden"
 FILES = [f"{lang}/{name}.ics" for lang in ("vi", "en") for name in ("all", "all-alarms", "planning")]
 TODAY = dt.date(2024, 3, 1)
 NOW = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+# The defaults, with the one setting an installation must choose: its UID domain
+# (the same as the test settings', tests/paths.py UID_DOMAIN).
+ENVIRON = {"CALENDAR_UID_DOMAIN": "calendar.example.org"}
 
 
 def scenarios() -> list[str]:
@@ -37,11 +40,11 @@ def scenarios() -> list[str]:
 
 def feeds(scenario: str) -> dict[str, bytes]:
     """The golden files of one scenario as publish writes them: name -> bytes.
-    No CALENDAR_* variable is read, so the files do not depend on the machine."""
+    No CALENDAR_* variable of the machine is read, so the files do not depend on it."""
     registry = load_registry(REGISTRIES / f"{scenario}.yaml")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        publish(registry, load_settings(environ={}), TODAY, NOW, out)
+        publish(registry, load_settings(environ=ENVIRON), TODAY, NOW, out)
         return {name: (out / name).read_bytes() for name in FILES}
 
 

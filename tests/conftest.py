@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY, ROOT
+from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY, ROOT, UID_DOMAIN
 
 from calendar_service.config import Settings, load_settings
 from calendar_service.model import Registry
@@ -56,6 +56,7 @@ def settings(tmp_path_factory) -> Callable[..., Settings]:
         # own database (the ledger and the feeds' stamps), never another test's.
         "CALENDAR_DATABASE_URL": "sqlite:///var/calendar-test.sqlite3",
         "CALENDAR_OUTBOX": str(var / "outbox"),
+        "CALENDAR_UID_DOMAIN": UID_DOMAIN,
     }
 
     def make(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

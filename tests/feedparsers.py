@@ -70,7 +70,14 @@ def python_icalendar(paths: list[Path]) -> dict[str, dict]:
             }
             for event in calendar.walk("VEVENT")
         ]
-        result[str(path)] = {"file": str(path), "events": events, "name": str(calendar.get("X-WR-CALNAME"))}
+        result[str(path)] = {
+            "file": str(path),
+            "events": events,
+            "name": str(calendar.get("X-WR-CALNAME")),
+            "caldesc": str(calendar.get("X-WR-CALDESC")),
+            "description": str(calendar.get("DESCRIPTION")),
+            "prodid": str(calendar.get("PRODID")),
+        }
     return result
 
 
@@ -87,7 +94,16 @@ def python_vobject(paths: list[Path]) -> dict[str, dict]:
             }
             for event in getattr(calendar, "vevent_list", [])
         ]
-        result[str(path)] = {"file": str(path), "events": events}
+        text = {
+            key: calendar.contents[name][0].value
+            for key, name in (
+                ("name", "x-wr-calname"),
+                ("caldesc", "x-wr-caldesc"),
+                ("description", "description"),
+            )
+            if name in calendar.contents
+        }
+        result[str(path)] = {"file": str(path), "events": events, **text}
     return result
 
 

@@ -9,6 +9,10 @@ TESTS = Path(__file__).resolve().parent
 REGISTRIES = TESTS / "registries"
 ARTIFACTS = ROOT / "test-artifacts"
 
+# The UID domain of the test settings and the golden feeds, set as an
+# installation sets it: once (the default, the base URL's host, is tested apart).
+UID_DOMAIN = "calendar.example.org"
+
 # The clock of the shared published feeds (fixture published_feeds) and the web
 # app's "today" (fixture app).
 PUBLISHED_ON = dt.date(2024, 3, 1)

@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+MAIL_FROM = "Lịch kỷ niệm <lich@toasoan.example>"
 
 
 def free_port() -> int:
@@ -93,6 +94,7 @@ class SmtpServer:
             "CALENDAR_SMTP_HOST": "127.0.0.1",
             "CALENDAR_SMTP_PORT": str(self.port),
             "CALENDAR_SMTP_SECURITY": security,
+            "CALENDAR_MAIL_FROM": MAIL_FROM,  # required with SMTP
             **extra,
         }
 

@@ -124,7 +124,11 @@ def test_validate_real_registry_text(runner):
         "94-HD/BTGTU 1969-06-11; the registry keeps 1969-01-11" in result.output
     )
     assert "coverage: 'diplomatic-2024': 20 of 26 found (diplomatic relations, 2024)" in result.output
-    assert result.output.rstrip().endswith("valid, 43 entries.")
+    registry_line, subscribers_line = result.output.rstrip().splitlines()[-2:]
+    assert registry_line.endswith("valid, 43 entries.")
+    assert subscribers_line.startswith(("data/subscribers.yaml: valid", "No subscribers file at")), (
+        "then the subscribers"
+    )
 
 
 def test_validate_real_registry_json(runner):

@@ -8,6 +8,7 @@ import email
 import email.policy
 import os
 import pickle
+import re
 import signal
 import socket
 import subprocess
@@ -131,6 +132,10 @@ def test_scheduler_command_runs_until_sigterm(environment, tmp_path):
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "scheduler started" in err and "feeds rebuilt" in err
+    # Times in CALENDAR_TIMEZONE (Asia/Ho_Chi_Minh by default), as the alert hour is set.
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+07:00 INFO calendar_service.scheduler: ", err, re.M
+    ), err
 
 
 def test_many_schedulers_starting_at_once_on_a_fresh_postgresql_database_all_start(tmp_path, environment):

@@ -1,9 +1,12 @@
-"""Alert and digest messages: standard-library MIME, Jinja templates for the
-plain-text and HTML parts, Babel for dates, the occurrence attached as .ics.
+"""Alert messages: standard-library MIME, Jinja templates for the plain-text
+and HTML parts, Babel for dates, the occurrence attached as .ics. The weekly
+digest (``digest.py``) shares the envelope, the date style and the layout.
 
 Headers come from registry text only through ``email.message.EmailMessage``
 with the SMTP policy, which encodes UTF-8 and refuses line breaks; titles are
-already one line (the registry validates it).
+already one line (the registry validates it). Every message carries a signed
+one-click unsubscribe link (RFC 8058) and says it is automatic
+(``Auto-Submitted``, and ``X-Auto-Response-Suppress`` for Exchange).
 """
 
 from __future__ import annotations
@@ -11,37 +14,45 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 import jinja2
+from babel.dates import format_date
 
 from ..config import Settings
-from ..dates.anniversaries import unverified
 from ..dates.titles import (
     anniversary_short_title,
     category_name,
+    country_name,
     day,
-    full_day,
     milestone_name,
-    occurrence_title,
-    unverified_title,
 )
-from ..feeds.entries import countdown, entry_url, occurrence_entry, source_lines
+from ..feeds.entries import countdown, entry_url, occurrence_entry
 from ..feeds.ical import event_calendar
 from ..feeds.stamps import Known, stamp_for
-from ..i18n import Language, gettext, translations
+from ..i18n import Language, gettext, ngettext, translations
 from ..model import Occurrence, Registry
+from .optouts import unsubscribe_url
 from .subscribers import Subscriber
 
 TEMPLATES = Path(__file__).parent / "templates"
-DIGEST_WEEKS = 8
+OUTBOX_SENDER = "calendar-service@localhost"  # only for the outbox: SMTP needs CALENDAR_MAIL_FROM
+
+# One date style per language, the documents' (dates.titles.day), with the
+# weekday where a date stands alone: "Thứ Ba, 7/5/2024", "Tuesday, 7 May 2024".
+_WEEKDAY_PATTERN = {Language.VI: "EEEE, d/M/y", Language.EN: "EEEE, d MMMM y"}
 
 
-def _environment(lang: Language) -> jinja2.Environment:
+def weekday_day(value: dt.date, lang: Language) -> str:
+    return format_date(value, _WEEKDAY_PATTERN[lang], locale=lang)
+
+
+def environment(lang: Language) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -54,15 +65,19 @@ def _environment(lang: Language) -> jinja2.Environment:
 
 
 def sender(settings: Settings) -> str:
-    return settings.mail_from or "calendar-service@localhost"
+    return settings.mail_from or OUTBOX_SENDER
+
+
+def sender_domain(settings: Settings) -> str:
+    return parseaddr(sender(settings))[1].rpartition("@")[2] or "localhost"
 
 
 def message_id(kind: str, *parts: object, settings: Settings) -> str:
     """Deterministic: the same alert always has the same Message-ID, so a rare
-    duplicate (crash after the SMTP server accepted it) is recognisable."""
+    duplicate (crash after the SMTP server accepted it) is recognisable. Its
+    domain is the sender's, as mail providers expect."""
     digest = hashlib.sha256("|".join(map(str, (kind, *parts))).encode()).hexdigest()[:32]
-    domain = sender(settings).rpartition("@")[2] or "localhost"
-    return f"<{kind}.{digest}@{domain}>"
+    return f"<{kind}.{digest}@{sender_domain(settings)}>"
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,17 @@ class Outgoing:
         return str(self.message["Message-ID"])
 
 
-def _envelope(
+def footer_links(settings: Settings, subscriber: Subscriber) -> dict[str, object]:
+    """What every message ends with: the one-click unsubscribe page, and the
+    subscriber's own unsubscribe address when the file gives one."""
+    return {
+        "unsubscribe": unsubscribe_url(settings, subscriber.email, subscriber.language),
+        "unsubscribe_other": subscriber.unsubscribe,
+        "planning_url": f"{settings.base_url}/?lang={subscriber.language}",
+    }
+
+
+def envelope(
     subscriber: Subscriber, subject: str, msgid: str, settings: Settings, now: dt.datetime
 ) -> EmailMessage:
     message = EmailMessage(policy=SMTP)
@@ -84,20 +109,72 @@ def _envelope(
     # name like 'Tên <x@y>, "z"' can never add a recipient.
     local, _, domain = subscriber.email.rpartition("@")
     message["To"] = Address(display_name=subscriber.name or "", username=local, domain=domain)
-    message["Subject"] = subject
+    # Not message["Subject"] = subject: CPython's header folder (3.11 at least)
+    # drops the space at a fold between two encoded words ("Chiến thắng" arrives
+    # as "Chiếnthắng" in one subject in ten). email.header.Header encodes whole
+    # characters, spaces included, in lines short enough to be kept as they are.
+    charset = "us-ascii" if subject.isascii() else "utf-8"
+    message.set_raw("Subject", Header(subject, charset, header_name="Subject").encode(linesep="\r\n"))
     message["Date"] = format_datetime(now.astimezone(dt.UTC))
     message["Message-ID"] = msgid
     message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"  # no out-of-office replies (Exchange)
+    links = [unsubscribe_url(settings, subscriber.email, subscriber.language)]
     if subscriber.unsubscribe:
-        message["List-Unsubscribe"] = f"<{subscriber.unsubscribe}>"
+        links.append(subscriber.unsubscribe)
+    message["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 
+def with_parts(message: EmailMessage, env: jinja2.Environment, name: str, context: dict) -> None:
+    """The plain-text part and its HTML alternative, from ``name``.txt and .html."""
+    message.set_content(env.get_template(f"{name}.txt").render(context), subtype="plain", charset="utf-8")
+    message.add_alternative(env.get_template(f"{name}.html").render(context), subtype="html", charset="utf-8")
+
+
+def headline(days: int, title: str, lang: Language) -> str:
+    """ "30 days to go: …", "1 day to go: …", "Today: …"."""
+    if days == 0:
+        return gettext("Today: {title}", lang).format(title=title)
+    return ngettext("{days} day to go: {title}", "{days} days to go: {title}", days, lang).format(
+        days=days, title=title
+    )
+
+
 def alert_subject(occurrence: Occurrence, days_left: int, late: bool, lang: Language) -> str:
-    prefix = countdown(days_left, lang)
-    if late:
-        prefix = gettext("[{days} days to go · late]", lang).format(days=days_left)
-    return f"{prefix} {anniversary_short_title(occurrence, lang)}"
+    return f"{countdown(days_left, lang, late)} {anniversary_short_title(occurrence, lang)}"
+
+
+def sources(occurrence: Occurrence, registry: Registry, lang: Language) -> list[dict[str, str | None]]:
+    """The entry's sources: documents with the words they quote, public pages with their address."""
+    found: list[dict[str, str | None]] = []
+    for citation in occurrence.event.sources:
+        if citation.document:
+            document = registry.documents[citation.document]
+            issued = f", {day(document.date, lang)}" if document.date else ""
+            found.append(
+                {
+                    "text": f"{document.number or document.title} ({document.issuer}{issued}): “{citation.quote}”",
+                    "url": None,
+                }
+            )
+        else:
+            found.append({"text": citation.title, "url": citation.url})
+    return found
+
+
+def _facts(occurrence: Occurrence, lang: Language) -> list[str]:
+    """Milestone and category, then the partner country and the partnership."""
+    event = occurrence.event
+    labels = [milestone_name(occurrence.milestone, lang)] if occurrence.milestone else []
+    labels.append(category_name(event.category, lang))
+    facts = [" · ".join(labels)]
+    if event.country:
+        facts.append(gettext("Country: {country}", lang).format(country=country_name(event.country, lang)))
+    if event.partnership:
+        facts.append(gettext("Partnership: {level}", lang).format(level=event.partnership.get(lang)))
+    return facts
 
 
 def alert_message(
@@ -118,105 +195,39 @@ def alert_message(
     days_left = (occurrence.date - today).days
     subject = alert_subject(occurrence, days_left, late, lang)
     msgid = message_id("alert", subscriber.email.casefold(), entry.uid, lead, settings=settings)
-    message = _envelope(subscriber, subject, msgid, settings, now)
-    labels = [milestone_name(occurrence.milestone, lang)] if occurrence.milestone else []
-    labels.append(category_name(occurrence.event.category, lang))
+    message = envelope(subscriber, subject, msgid, settings, now)
+    week = occurrence.date - dt.timedelta(days=occurrence.date.weekday())
+    due = weekday_day(occurrence.date - dt.timedelta(days=lead), lang)
     context = {
         "lang": lang,
         "subject": subject,
         "subscriber": subscriber,
-        "days_left": days_left,
-        "title": entry.summary,
-        "when": full_day(occurrence.date, lang),
-        "labels": " · ".join(labels),
-        "late": late,
-        "lead": lead,
-        "due": day(occurrence.date - dt.timedelta(days=lead), lang),
+        "headline": headline(days_left, entry.summary, lang),
+        "when": weekday_day(occurrence.date, lang),
+        "facts": _facts(occurrence, lang),
+        "late": (
+            ngettext(
+                "This reminder ({lead} day ahead) was due on {due}; the service sends it late.",
+                "This reminder ({lead} days ahead) was due on {due}; the service sends it late.",
+                lead,
+                lang,
+            ).format(lead=lead, due=due)
+            if late
+            else None
+        ),
         "note": occurrence.event.note.get(lang) if occurrence.event.note else None,
-        "sources": source_lines(occurrence, registry, lang),
+        "sources": sources(occurrence, registry, lang),
         "url": entry_url(settings, occurrence.event.id, lang),
-        "unsubscribe": subscriber.unsubscribe,
+        **footer_links(settings, subscriber),
+        "planning_url": f"{settings.base_url}/?from={week.isoformat()}&lang={lang}",
     }
-    env = _environment(lang)
-    message.set_content(env.get_template("alert.txt").render(context), subtype="plain", charset="utf-8")
-    message.add_alternative(env.get_template("alert.html").render(context), subtype="html", charset="utf-8")
+    with_parts(message, environment(lang), "alert", context)
     message.add_attachment(
         event_calendar(entry, stamp_for(entry, state, now), lang),
         maintype="text",
         subtype="calendar",
         filename=f"{occurrence.event.id}-{occurrence.date.year}.ics",
-        params={"method": "PUBLISH"},
+        params={"charset": "utf-8", "method": "PUBLISH"},
     )
     message["Content-Language"] = lang  # after the body: set_content() drops Content-* headers
-    return Outgoing(subscriber.email, message)
-
-
-def week_key(today: dt.date) -> str:
-    year, week, _ = today.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def digest_message(
-    registry: Registry,
-    settings: Settings,
-    subscriber: Subscriber,
-    found: list[Occurrence],
-    today: dt.date,
-    now: dt.datetime,
-) -> Outgoing:
-    """The weekly planning digest: the next 8 weeks, by week, milestones first."""
-    lang = subscriber.language
-    monday = today - dt.timedelta(days=today.weekday())
-    end = monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1)
-    weeks = []
-    for number in range(DIGEST_WEEKS):
-        first = monday + dt.timedelta(weeks=number)
-        last = first + dt.timedelta(days=6)
-        items = [o for o in found if first <= o.date <= last and subscriber.wants(o)]
-        items.sort(key=lambda o: (o.milestone is None, o.date, o.event.id))
-        label = gettext("Week {week}: {start} – {end}", lang).format(
-            week=first.isocalendar()[1], start=day(first, lang), end=day(last, lang)
-        )
-        weeks.append(
-            {
-                "label": label,
-                "items": [
-                    {
-                        "date": day(o.date, lang),
-                        "days": (o.date - today).days,
-                        "milestone": milestone_name(o.milestone, lang),
-                        "title": occurrence_title(o, lang),
-                    }
-                    for o in items
-                ],
-            }
-        )
-    to_verify = [
-        unverified_title(u, lang)
-        for u in unverified(registry, monday.year, end.year)
-        if (not subscriber.categories and not subscriber.countries)
-        or u.event.category in subscriber.categories
-        or u.event.country in subscriber.countries
-    ]
-    subject = gettext("Anniversaries of the next {weeks} weeks (from {start})", lang).format(
-        weeks=DIGEST_WEEKS, start=day(monday, lang)
-    )
-    msgid = message_id("digest", subscriber.email.casefold(), week_key(today), settings=settings)
-    message = _envelope(subscriber, subject, msgid, settings, now)
-    context = {
-        "lang": lang,
-        "subject": subject,
-        "subscriber": subscriber,
-        "weeks": weeks,
-        "weeks_count": DIGEST_WEEKS,
-        "start": day(monday, lang),
-        "end": day(end, lang),
-        "to_verify": to_verify,
-        "url": f"{settings.base_url}/?lang={lang}",
-        "unsubscribe": subscriber.unsubscribe,
-    }
-    env = _environment(lang)
-    message.set_content(env.get_template("digest.txt").render(context), subtype="plain", charset="utf-8")
-    message.add_alternative(env.get_template("digest.html").render(context), subtype="html", charset="utf-8")
-    message["Content-Language"] = lang
     return Outgoing(subscriber.email, message)

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..dates.anniversaries import occurrences
 from ..errors import ClaimLost, DeliveryError, DeliveryRejected, DeliveryUncertain
-from ..feeds.entries import uid
+from ..feeds.entries import uid_stem
 from ..feeds.stamps import Known
 from ..model import Occurrence, Registry
+from .digest import digest_end, digest_message, week_key
 from .ledger import DISMISSED, REJECTED, SENT, SUPERSEDED, UNCERTAIN, Key, Ledger
-from .mail import DIGEST_WEEKS, Outgoing, alert_message, digest_message, week_key
+from .mail import Outgoing, alert_message
+from .optouts import OptOuts
 from .subscribers import Subscriber
 
 # Recorded outcomes after which a run does not send again (FAILED is retried).
@@ -52,7 +54,7 @@ class DueAlert:
 
 def occurrence_key(occurrence: Occurrence) -> str:
     """The language-neutral stem of the occurrence's UID (``dien-bien-phu-2024``)."""
-    return uid(occurrence, "xx").split(".xx@", 1)[0]
+    return uid_stem(occurrence)
 
 
 def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date) -> list[DueAlert]:
@@ -85,6 +87,7 @@ class RunReport:
     sent: list[str] = field(default_factory=list)  # message descriptions
     late: int = 0  # of the sent ones, how many after their day (the service missed it)
     skipped: int = 0  # already sent, superseded, or claimed by another run
+    unsubscribed: list[str] = field(default_factory=list)  # opted out (one-click): skipped, not failed
     failed: list[str] = field(default_factory=list)  # temporary failures: retried later
     rejected: list[str] = field(default_factory=list)  # refused for good (5xx)
     uncertain: list[str] = field(default_factory=list)  # handed over, no reply: not resent
@@ -158,6 +161,17 @@ def _fixed(now: dt.datetime) -> Clock:
     return lambda: now
 
 
+def _reachable(
+    subscribers: list[Subscriber], settings: Settings, ledger: Ledger, report: RunReport
+) -> tuple[list[Subscriber], Settings]:
+    """The subscribers who have not unsubscribed (the others are reported as
+    skipped), and the settings with the key that signs unsubscribe links."""
+    optouts = OptOuts(ledger.engine)
+    gone = optouts.addresses()
+    report.unsubscribed = [s.email for s in subscribers if s.email.casefold() in gone]
+    return [s for s in subscribers if s.email.casefold() not in gone], optouts.with_key(settings)
+
+
 def run_alerts(
     registry: Registry,
     subscribers: list[Subscriber],
@@ -177,6 +191,7 @@ def run_alerts(
     claims and records as they happen."""
     clock = clock or _fixed(now)
     report = RunReport()
+    subscribers, settings = _reachable(subscribers, settings, ledger, report)
     state = dict(stamps or {})
     known = ledger.known("alert")
     due = due_alerts(registry, subscribers, today)
@@ -220,8 +235,9 @@ def run_digest(
     """The weekly digest, once per subscriber per ISO week."""
     clock = clock or _fixed(now)
     report = RunReport()
+    subscribers, settings = _reachable(subscribers, settings, ledger, report)
     monday = today - dt.timedelta(days=today.weekday())
-    found = occurrences(registry, today, monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1))
+    found = occurrences(registry, today, digest_end(today, subscribers))
     known = ledger.known("digest")
     week = week_key(today)
     for subscriber in subscribers:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_LEAD_TIMES, Settings, days_list
 from ..errors import Location, Problem, SubscribersError, YamlFileError, problem
-from ..i18n import LANGUAGES, N_, Language
+from ..i18n import LANGUAGES, N_, Language, gettext, ngettext
 from ..model import CATEGORIES, LeadTimes, MilestoneFilter, Occurrence
 from ..registry.fields import COUNTRIES, Reader
 from ..registry.yamlfile import YamlList, YamlMap, load
@@ -64,34 +64,100 @@ def _names(reader: Reader, data: YamlMap, key: str, email: str, allowed, upper=F
     if value is None:
         return frozenset()
     if not isinstance(value, YamlList) or not all(isinstance(item, str) for item in value):
-        reader.add(data.where(key), N_("expected a list of names"), entry=email, field=key)
+        expected = (
+            N_("expected a list of country codes, such as [SE, BR]")
+            if upper
+            else N_("expected a list of categories, such as [diplomatic, historical] (known: {allowed})")
+        )
+        reader.add(data.where(key), expected, entry=email, field=key, allowed=", ".join(allowed))
         return frozenset()
     items = frozenset(item.upper() if upper else item for item in value)
+    unknown = (
+        N_("unknown country code '{value}' (expected an ISO 3166-1 code such as SE)")
+        if upper
+        else N_("unknown category '{value}' (known: {allowed})")
+    )
     for item in sorted(items - set(allowed)):
-        reader.add(data.where(key), N_("unknown value '{value}'"), entry=email, field=key, value=item)
+        reader.add(data.where(key), unknown, entry=email, field=key, value=item, allowed=", ".join(allowed))
     return items
+
+
+_DAYS_EXPECTED = N_(
+    "expected the days before the anniversary as a list of whole numbers from 1 to 366, such as [90, 30, 7, 1]"
+)
+
+
+def _days(reader: Reader, given: YamlMap, level: str, email: str) -> tuple[int, ...] | None:
+    """One level's lead times: a YAML list ([90, 30]), one number, or text "90, 30"."""
+    value, where, field = given[level], given.where(level), f"lead_times.{level}"
+    if isinstance(value, YamlList):
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 366:
+                reader.add(
+                    value.where(index),
+                    N_(
+                        "'{value}' is not a number of days from 1 to 366 (expected a list such as [90, 30, 7, 1])"
+                    ),
+                    entry=email,
+                    field=field,
+                    value=item,
+                )
+                return None
+        if not value:
+            reader.add(where, _DAYS_EXPECTED, entry=email, field=field)
+            return None
+        return tuple(sorted(set(value), reverse=True))
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            return days_list(str(value))
+        except ValueError:
+            pass
+    reader.add(where, _DAYS_EXPECTED, entry=email, field=field)
+    return None
 
 
 def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -> LeadTimes:
     """The settings' lead times, with the levels the subscriber gives instead."""
     if "lead_times" not in data:
         return settings.lead_times
-    given = reader.mapping(data["lead_times"], data.where("lead_times"), entry=email, field="lead_times")
-    if given is None:
+    given = data["lead_times"]
+    if not isinstance(given, YamlMap):
+        reader.add(
+            data.where("lead_times"),
+            N_(
+                "expected the days before each kind of anniversary, such as "
+                "{{tron: [90, 30, 7, 1], chan: [30, 7, 1], yearly: [7, 1]}}"
+            ),
+            entry=email,
+            field="lead_times",
+        )
         return settings.lead_times
-    reader.unknown_fields(given, set(_LEVELS), entry=email, prefix="lead_times.")
     leads: dict[str, tuple[int, ...]] = {}
-    for level, value in given.items():
-        if level in _LEVELS:
-            try:
-                leads[level] = days_list(",".join(map(str, value)) if isinstance(value, list) else str(value))
-            except ValueError:
-                reader.add(
-                    given.where(level),
-                    N_("expected whole numbers of days separated by commas"),
-                    entry=email,
-                    field=f"lead_times.{level}",
-                )
+    for level in given:
+        if str(level).strip().isdigit():
+            # `lead_times: {tron: 90, 30}`: in a {…} mapping the comma starts a new field.
+            reader.add(
+                given.key_locations[level],
+                N_(
+                    "'{key}' is not tron, chan or yearly: inside {{…}} a comma starts a new field; "
+                    "write the days as a list, such as tron: [90, 30]"
+                ),
+                entry=email,
+                field="lead_times",
+                key=level,
+            )
+        elif level not in _LEVELS:
+            reader.add(
+                given.key_locations[level],
+                N_("unknown field (allowed: {allowed})"),
+                entry=email,
+                field=f"lead_times.{level}",
+                allowed=", ".join(sorted(_LEVELS)),
+            )
+        else:
+            days = _days(reader, given, level, email)
+            if days is not None:
+                leads[level] = days
     return dataclasses.replace(settings.lead_times, **leads)
 
 
@@ -180,16 +246,67 @@ def parse(data, path: str, settings: Settings) -> tuple[list[Subscriber], list[P
     return found, problems
 
 
-def load_subscribers(path: str | Path, settings: Settings) -> list[Subscriber]:
-    """The subscribers, or SubscribersError with every problem. A missing file
-    means no subscribers (the service runs without alerts)."""
+@dataclass
+class SubscribersCheck:
+    """What ``validate`` reports about the subscribers file."""
+
+    path: str
+    found: bool
+    subscribers: list[Subscriber]
+    errors: list[Problem]
+
+
+def check_subscribers(path: str | Path, settings: Settings) -> SubscribersCheck:
+    """Read and check the subscribers file; a missing one means no subscribers."""
     if not Path(path).exists():
-        return []
+        return SubscribersCheck(str(path), False, [], [])
     try:
         data = load(path)
     except YamlFileError as error:
-        raise SubscribersError([error.problem]) from None
+        return SubscribersCheck(str(path), True, [], [error.problem])
     subscribers, problems = parse(data, str(path), settings)
-    if problems:
-        raise SubscribersError(problems)
-    return subscribers
+    return SubscribersCheck(str(path), True, subscribers, problems)
+
+
+def load_subscribers(path: str | Path, settings: Settings) -> list[Subscriber]:
+    """The subscribers, or SubscribersError with every problem. A missing file
+    means no subscribers (the service runs without alerts)."""
+    checked = check_subscribers(path, settings)
+    if checked.errors:
+        raise SubscribersError(checked.errors)
+    return checked.subscribers
+
+
+def check_text(checked: SubscribersCheck, lang: str) -> str:
+    """The lines ``validate`` prints about the subscribers file."""
+    if not checked.found:
+        return (
+            gettext("No subscribers file at {path}: nothing to send.", lang).format(path=checked.path) + "\n"
+        )
+    lines = [gettext("error", lang) + ": " + found.render(lang) for found in checked.errors]
+    count = len(checked.errors)
+    if count:
+        lines.append(
+            ngettext("{path}: {count} error.", "{path}: {count} errors.", count, lang).format(
+                path=checked.path, count=count
+            )
+        )
+    else:
+        number = len(checked.subscribers)
+        lines.append(
+            ngettext(
+                "{path}: valid, {count} subscriber.", "{path}: valid, {count} subscribers.", number, lang
+            ).format(path=checked.path, count=number)
+        )
+    return "\n".join(lines) + "\n"
+
+
+def check_dict(checked: SubscribersCheck, lang: str) -> dict[str, object]:
+    """The same for ``validate --format json``."""
+    return {
+        "file": checked.path,
+        "found": checked.found,
+        "valid": not checked.errors,
+        "subscribers": len(checked.subscribers),
+        "errors": [found.as_dict(lang) for found in checked.errors],
+    }

@@ -63,6 +63,23 @@ stamps = Table(
     Index("ix_calendar_stamps_generation", "generation"),
 )
 
+# The addresses that unsubscribed (one-click, RFC 8058; alerts and digests skip
+# them), and the key that signs the unsubscribe links when CALENDAR_SECRET_KEY
+# is not set (generated once, shared by every instance on the same database).
+optouts = Table(
+    "calendar_optouts",
+    metadata,
+    Column("address", String(320), primary_key=True),  # casefolded
+    Column("opted_out_at", DateTime(timezone=True), nullable=False),
+)
+secrets = Table(
+    "calendar_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # APScheduler 3's SQLAlchemyJobStore table, column for column: the migrations
 # create it, so APScheduler never runs its own CREATE TABLE (which two
 # processes starting at once on PostgreSQL raced on).

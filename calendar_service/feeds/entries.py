@@ -7,15 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..dates.lunar import from_solar
 from ..dates.titles import category_name, country_name, day, milestone_name, occurrence_title, solar
-from ..i18n import Language, gettext
+from ..i18n import Language, gettext, ngettext
 from ..model import LunarRule, Occurrence, Registry
 
-UID_DOMAIN = "calendar-service"
+# The one UID domain of every installation before it became a setting: feeds
+# published with it keep it until the operator sets CALENDAR_UID_DOMAIN.
+LEGACY_UID_DOMAIN = "calendar-service"
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,50 @@ def _year_key(occurrence: Occurrence) -> int:
     return occurrence.date.year
 
 
-def uid(occurrence: Occurrence, lang: str, lead: int | None = None) -> str:
+def uid_stem(occurrence: Occurrence) -> str:
+    """The language- and domain-neutral part of an occurrence's UID (``dien-bien-phu-2024``)."""
+    return f"{occurrence.event.id}-{_year_key(occurrence)}"
+
+
+def uid(occurrence: Occurrence, lang: str, domain: str, lead: int | None = None) -> str:
     suffix = f"-t{lead}" if lead is not None else ""
-    return f"{occurrence.event.id}-{_year_key(occurrence)}{suffix}.{lang}@{UID_DOMAIN}"
+    return f"{uid_stem(occurrence)}{suffix}.{lang}@{domain}"
+
+
+def default_uid_domain(settings: Settings) -> str:
+    """The host of the base URL (``lich.example.org``), without the port."""
+    return urlsplit(settings.base_url).hostname or "localhost"
+
+
+def uid_domain(settings: Settings) -> str:
+    """The domain of this installation's UIDs: the setting, else the host of the base URL."""
+    return settings.uid_domain or default_uid_domain(settings)
+
+
+@dataclass(frozen=True)
+class UidDomainChoice:
+    domain: str
+    published: str | None  # the domain of the UIDs clients already have, when it is another one
+    configured: bool
+
+
+def choose_uid_domain(settings: Settings, published_uids: Iterable[str]) -> UidDomainChoice:
+    """The UID domain to build with, given the UIDs already published.
+
+    UIDs are the identity of events in subscribers' calendars: a new domain
+    makes every client show every event twice. So without a configured domain,
+    feeds already published under another one (``calendar-service``, the fixed
+    domain of earlier versions, or an earlier base URL's host) keep it."""
+    counts = Counter(uid.rpartition("@")[2] for uid in published_uids)
+    if settings.uid_domain:
+        other = None if not counts or settings.uid_domain in counts else counts.most_common(1)[0][0]
+        return UidDomainChoice(settings.uid_domain, other, True)
+    default = default_uid_domain(settings)
+    if not counts or default in counts:
+        return UidDomainChoice(default, None, False)
+    # The most used one; on a tie, the legacy domain, then the first by name.
+    kept = min(counts, key=lambda d: (-counts[d], d != LEGACY_UID_DOMAIN, d))
+    return UidDomainChoice(kept, kept, False)
 
 
 def entry_url(settings: Settings, event_id: str, lang: Language) -> str:
@@ -89,8 +135,16 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     return "\n".join(lines)
 
 
-def countdown(days: int, lang: Language) -> str:
-    return gettext("[{days} days to go]", lang).format(days=days)
+def countdown(days: int, lang: Language, late: bool = False) -> str:
+    """The prefix of planning entries, reminders and alert subjects: "[30 days
+    to go]", "[1 day to go]", and on the day itself "[Today]"."""
+    if days == 0:
+        text = gettext("[Today · late]", lang) if late else gettext("[Today]", lang)
+    elif late:
+        text = ngettext("[{days} day to go · late]", "[{days} days to go · late]", days, lang)
+    else:
+        text = ngettext("[{days} day to go]", "[{days} days to go]", days, lang)
+    return text.format(days=days)
 
 
 def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> Entry:
@@ -104,7 +158,7 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
         for days in settings.lead_times.for_milestone(occurrence.milestone)
     )
     return Entry(
-        uid(occurrence, lang),
+        uid(occurrence, lang, uid_domain(settings)),
         occurrence.date,
         summary,
         describe(occurrence, registry, settings, lang),
@@ -125,12 +179,12 @@ def planning_entries(
         when = occurrence.date - dt.timedelta(days=days)
         if start <= when <= end:
             summary = f"{countdown(days, lang)} {base.summary}"
-            planning = gettext("Planning: {days} days before {date}.", lang).format(
-                days=days, date=day(occurrence.date, lang)
-            )
+            planning = ngettext(
+                "Planning: {days} day before {date}.", "Planning: {days} days before {date}.", days, lang
+            ).format(days=days, date=day(occurrence.date, lang))
             entries.append(
                 Entry(
-                    uid(occurrence, lang, days),
+                    uid(occurrence, lang, uid_domain(settings), days),
                     when,
                     summary,
                     planning + "\n\n" + base.description,

@@ -24,7 +24,15 @@ from ..i18n import Language
 from .entries import Entry
 from .kinds import FeedSpec
 
-PRODID = f"-//calendar-service//Lịch kỷ niệm {__version__}//VI"
+# The product identifier in the feed's language (RFC 5545 3.7.3: the last
+# part of the formal public identifier names the language of its text).
+_PRODUCT = {Language.VI: "Lịch kỷ niệm", Language.EN: "Anniversary calendar"}
+
+
+def prodid(lang: Language) -> str:
+    return f"-//calendar-service//{_PRODUCT[lang]} {__version__}//{lang.upper()}"
+
+
 REMINDER_HOUR = 9  # reminders ring at 09:00 on the lead day
 
 
@@ -206,16 +214,20 @@ def calendar_bytes(
     cache = cache or EventCache(stamps)
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", prodid(spec.lang))
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    title, description = spec.title(), spec.description()
-    calendar.add("name", title)
-    calendar.add("x-wr-calname", title)
-    calendar.add("description", description)
-    calendar.add("x-wr-caldesc", description)
+    title, description = spec.title(), spec.description(settings.lead_times)
+    # TEXT values, escaped as RFC 5545 3.3.11 says (a comma is "\,"). icalendar
+    # leaves an X- property it does not know as it is, so the value is a vText;
+    # VALUE=TEXT says so to parsers that would otherwise keep the backslashes
+    # of a non-standard property (ical.js, Python icalendar).
+    calendar.add("name", icalendar.vText(title))
+    calendar.add("x-wr-calname", icalendar.vText(title), parameters={"VALUE": "TEXT"})
+    calendar.add("description", icalendar.vText(description))
+    calendar.add("x-wr-caldesc", icalendar.vText(description), parameters={"VALUE": "TEXT"})
     calendar.add("url", f"{settings.base_url}/subscribe?lang={spec.lang}", parameters={"VALUE": "URI"})
-    calendar.add("source", f"{settings.base_url}/feeds/{spec.path}", parameters={"VALUE": "URI"})
+    calendar.add("source", spec.url(settings.base_url), parameters={"VALUE": "URI"})
     refresh = dt.timedelta(hours=settings.refresh_hours)
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
@@ -229,7 +241,7 @@ def event_calendar(entry: Entry, stamp: Stamp, lang: Language) -> bytes:
     """A one-event calendar (METHOD:PUBLISH) with the feed's UID, for mail attachments."""
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
+    calendar.add("prodid", prodid(lang))
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add_component(_event(entry, stamp))

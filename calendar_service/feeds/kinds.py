@@ -5,14 +5,17 @@ descriptions in each language, and the date window they cover.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode
 
-from ..config import Settings
+from babel.lists import format_list
+
+from ..config import DEFAULT_LEAD_TIMES, Settings
 from ..dates.titles import category_name, country_name
-from ..i18n import LANGUAGES, N_, Language, gettext
-from ..model import CATEGORIES, Occurrence, Precision, Registry
+from ..i18n import LANGUAGES, N_, Language, gettext, ngettext
+from ..model import CATEGORIES, LeadTimes, MilestoneFilter, Occurrence, Precision, Registry
 
 
 class FeedKind(StrEnum):
@@ -23,7 +26,7 @@ class FeedKind(StrEnum):
     PLANNING = "planning"  # lead-time entries before each năm tròn and năm chẵn
     CATEGORY = "category"  # key: the category
     COUNTRY = "country"  # key: the country code
-    CUSTOM = "custom"  # chosen by a query (a filtered feed); key: the selection, as text
+    CUSTOM = "custom"  # chosen by a query (a filtered feed); key: its normalised query string
 
     def includes(self, occurrence: Occurrence, key: str | None = None) -> bool:
         """Whether the occurrence belongs in a feed of this kind and key. A
@@ -51,8 +54,34 @@ class FeedSpec:
         """The spec of a feed listed in ``index.json``."""
         return cls(Language(item["lang"]), FeedKind(item["kind"]), item["key"], bool(item["alarms"]))
 
+    @classmethod
+    def custom(
+        cls,
+        lang: Language,
+        categories: Iterable[str] = (),
+        countries: Iterable[str] = (),
+        milestone: MilestoneFilter = MilestoneFilter.ALL,
+        text: str = "",
+    ) -> FeedSpec:
+        """A filtered feed; its key is the query in one order, so that equal
+        selections have one address and one name."""
+        args = [("category", c) for c in sorted(set(categories))]
+        args += [("country", c.upper()) for c in sorted(set(countries))]
+        if milestone is not MilestoneFilter.ALL:
+            args.append(("milestone", milestone.value))
+        if text:
+            args.append(("q", text))
+        return cls(lang, FeedKind.CUSTOM, urlencode(args))
+
     def includes(self, occurrence: Occurrence) -> bool:
         return self.kind.includes(occurrence, self.key)
+
+    def url(self, base_url: str) -> str:
+        """Where this feed is served: a filtered feed's address holds its query and language."""
+        if self.kind is FeedKind.CUSTOM:
+            query = urlencode([*parse_qsl(self.key or ""), ("lang", self.lang.value)])
+            return f"{base_url}/feeds/filtered.ics?{query}"
+        return f"{base_url}/feeds/{self.path}"
 
     @property
     def name(self) -> str:
@@ -76,6 +105,8 @@ class FeedSpec:
             subject = category_name(self.key, lang)
         elif self.kind is FeedKind.COUNTRY:
             subject = country_name(self.key, lang)
+        elif self.kind is FeedKind.CUSTOM:
+            subject = self._selection()
         else:
             subject = gettext(_KIND_NAMES[self.kind], lang)
         title = gettext("Anniversaries – {subject}", lang).format(subject=subject)
@@ -83,18 +114,56 @@ class FeedSpec:
             title = gettext("{title} (with reminders)", lang).format(title=title)
         return title
 
-    def description(self) -> str:
+    def _selection(self) -> str:
+        """A filtered feed's filters in words: "diplomatic relations, Sweden, năm tròn"."""
         lang = self.lang
-        text = gettext(_KIND_DESCRIPTIONS[self.kind], lang).format(
-            category=category_name(self.key, lang) if self.kind is FeedKind.CATEGORY else "",
-            country=country_name(self.key, lang) if self.kind is FeedKind.COUNTRY else "",
-            selection=(self.key or gettext("all", lang)) if self.kind is FeedKind.CUSTOM else "",
-        )
+        words = []
+        for name, value in parse_qsl(self.key or ""):
+            if name == "category":
+                words.append(category_name(value, lang))
+            elif name == "country":
+                words.append(country_name(value, lang))
+            elif name == "milestone":
+                words.append(gettext(_FILTER_NAMES[MilestoneFilter(value)], lang))
+            elif name == "q":
+                words.append(gettext("matching “{text}”", lang).format(text=value))
+        return ", ".join(words) or gettext("all", lang)
+
+    def description(self, lead_times: LeadTimes = DEFAULT_LEAD_TIMES) -> str:
+        lang = self.lang
+        if self.kind is FeedKind.PLANNING:
+            text = " ".join(
+                [gettext(_KIND_DESCRIPTIONS[self.kind], lang)]
+                + [
+                    gettext(level, lang).format(days=_days_before(days, lang))
+                    for level, days in ((_TRON_LEADS, lead_times.tron), (_CHAN_LEADS, lead_times.chan))
+                ]
+            )
+        else:
+            text = gettext(_KIND_DESCRIPTIONS[self.kind], lang).format(
+                category=category_name(self.key, lang) if self.kind is FeedKind.CATEGORY else "",
+                country=country_name(self.key, lang) if self.kind is FeedKind.COUNTRY else "",
+                selection=self._selection() if self.kind is FeedKind.CUSTOM else "",
+            )
         if self.alarms:
             text += " " + gettext("Each entry carries reminders at the configured lead times.", lang)
         return text
 
 
+def _days_before(days: tuple[int, ...], lang: Language) -> str:
+    """ "90, 30, 7 and 1 days before", "1 day before"."""
+    listed = format_list([str(d) for d in days], locale=lang)
+    return ngettext("{days} day before", "{days} days before", days[0] if len(days) == 1 else 2, lang).format(
+        days=listed
+    )
+
+
+_FILTER_NAMES = {
+    MilestoneFilter.MILESTONES: N_("năm tròn and năm chẵn"),
+    MilestoneFilter.TRON: N_("năm tròn"),
+}
+_TRON_LEADS = N_("Năm tròn (multiples of 10): {days}.")
+_CHAN_LEADS = N_("Năm chẵn (multiples of 5): {days}.")
 _KIND_NAMES = {
     FeedKind.ALL: N_("all"),
     FeedKind.MILESTONES: N_("round and half-decade years"),
@@ -104,9 +173,7 @@ _KIND_NAMES = {
 _KIND_DESCRIPTIONS = {
     FeedKind.ALL: N_("Every anniversary and commemoration in the registry, with its sources."),
     FeedKind.MILESTONES: N_("Only năm tròn (multiples of 10) and năm chẵn (multiples of 5) anniversaries."),
-    FeedKind.PLANNING: N_(
-        "Lead-time reminders for content planning: an entry 30, 7 … days before each round-year anniversary."
-    ),
+    FeedKind.PLANNING: N_("Entries for content planning, ahead of every năm tròn and năm chẵn anniversary."),
     FeedKind.CATEGORY: N_("Anniversaries in the category: {category}."),
     FeedKind.COUNTRY: N_("Anniversaries concerning {country}, including diplomatic relations."),
     FeedKind.CUSTOM: N_("Anniversaries chosen by the feed's address: {selection}."),

@@ -129,7 +129,7 @@ def _index(
                 "key": spec.key,
                 "alarms": spec.alarms,
                 "title": spec.title(),
-                "description": spec.description(),
+                "description": spec.description(settings.lead_times),
                 "url": https,
                 "webcal": "webcal://" + https.split("://", 1)[1],
                 "events": len(entries),

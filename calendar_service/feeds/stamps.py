@@ -20,8 +20,10 @@ keep their stamps, so that an entry put back continues its SEQUENCE.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,11 +33,14 @@ import icalendar
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from ..config import Settings
 from ..db import Database, open_database
 from ..db.schema import stamps as table
-from ..i18n import LANGUAGES
-from .entries import Entry
+from ..i18n import LANGUAGES, gettext
+from .entries import Entry, choose_uid_domain
 from .ical import Stamp
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = ".state.json"  # the release before kept the stamps here
 IMPORTED_SUFFIX = ".imported"
@@ -319,3 +324,36 @@ def load_stamps(store: StampStore, entries: list[Entry], now: dt.datetime) -> di
     """The stamps ``entries`` have in the feeds (or would get), writing nothing."""
     state = store.read(entry.uid for entry in entries)
     return {entry.uid: stamp_for(entry, state, now) for entry in entries}
+
+
+def with_uid_domain(settings: Settings, feeds_dir: Path | None = None) -> Settings:
+    """The settings with the UID domain every build, filtered feed and mail
+    attachment of this installation uses, decided once by the edges (command
+    line, scheduler jobs, web application) from what is already published in
+    ``feeds_dir``. When it keeps or replaces published UIDs, a warning tells the
+    operator what to set: changed UIDs show every event twice to subscribers."""
+    # The UIDs clients have: those with stamps in the database, or, for a new
+    # database beside feeds published before, those in the feeds themselves.
+    published = set(read_state(settings.database_url)) or set(
+        _recover_state(Path(feeds_dir or settings.feeds_dir))
+    )
+    choice = choose_uid_domain(settings, published)
+    if choice.published and not choice.configured:
+        log.warning(
+            gettext(
+                "The published feeds' UIDs end in @{published} and CALENDAR_UID_DOMAIN is not set: "
+                "they are kept. Set CALENDAR_UID_DOMAIN={published} to keep them for good "
+                "(changing UIDs makes every subscriber see every event twice).",
+                settings.language,
+            ).format(published=choice.published)
+        )
+    elif choice.published:
+        log.warning(
+            gettext(
+                "CALENDAR_UID_DOMAIN={domain} replaces the UIDs of the published feeds (ending in "
+                "@{published}): every subscriber will see every event twice. "
+                "Set CALENDAR_UID_DOMAIN={published} to keep them.",
+                settings.language,
+            ).format(domain=choice.domain, published=choice.published)
+        )
+    return dataclasses.replace(settings, uid_domain=choice.domain)

@@ -63,7 +63,8 @@ def validation_text(report: Report, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def validation_json(report: Report, lang: str) -> str:
+def validation_json(report: Report, lang: str, extra: dict | None = None) -> str:
+    """``extra``: more keys from the checks of other files (the subscribers')."""
     return to_json(
         {
             "file": report.path,
@@ -104,5 +105,6 @@ def validation_json(report: Report, lang: str) -> str:
                 }
                 for e in report.to_verify
             ],
+            **(extra or {}),
         }
     )

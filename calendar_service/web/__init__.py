@@ -17,6 +17,7 @@ from flask_babel import Babel, Domain
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings, load_settings
+from ..feeds.stamps import with_uid_domain
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, translations
 from .redirects import routing_redirect
 from .state import ServiceState
@@ -47,6 +48,7 @@ def _select_language() -> Language:
 def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     """``config``: a Settings, or overrides of the settings from the environment."""
     settings = config if isinstance(config, Settings) else load_settings(overrides=dict(config or {}))
+    settings = with_uid_domain(settings)  # the published feeds' UIDs, for filtered feeds
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["JSON_AS_ASCII"] = False
@@ -58,11 +60,12 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
     babel.domain_instance = CatalogDomain()  # overrides Flask-Babel's cached folder-based domain
 
-    from . import api, feeds, pages
+    from . import api, feeds, pages, unsubscribe
 
     app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(unsubscribe.bp)
 
     app.before_request(routing_redirect)
 

@@ -33,7 +33,7 @@ from ..dates.anniversaries import occurrences
 from ..errors import CalendarServiceError
 from ..feeds.entries import occurrence_entry
 from ..feeds.ical import calendar_bytes
-from ..feeds.kinds import FeedKind, FeedSpec, window
+from ..feeds.kinds import FeedSpec, window
 from ..feeds.publish import gzip_bytes
 from ..feeds.stamps import load_stamps
 from ..i18n import N_
@@ -90,9 +90,10 @@ class FeedResponse(Response):
         return headers
 
 
-def _respond(chosen: Representation, modified: dt.datetime) -> Response:
+def _respond(chosen: Representation, modified: dt.datetime, vary: tuple[str, ...] = ()) -> Response:
     """The answer for the chosen representation: 412 (empty), 304 (validators
-    and caching headers, no body) or the content (whole or a Range)."""
+    and caching headers, no body) or the content (whole or a Range). ``vary``:
+    request headers besides Accept-Encoding the content depends on."""
     now = dt.datetime.now(dt.UTC)
     status = evaluate(request.headers, request.method, chosen.etag, modified, now)
     if status is not None:
@@ -103,6 +104,8 @@ def _respond(chosen: Representation, modified: dt.datetime) -> Response:
         else:
             response.headers["Content-Length"] = "0"
         response.vary.add("Accept-Encoding")
+        for header in vary:
+            response.vary.add(header)
         return response
     if isinstance(chosen.body, bytes):
         response = FeedResponse(chosen.body)
@@ -201,7 +204,7 @@ def filtered():
         found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
         stamps = load_stamps(store, entries, dt.datetime.now(dt.UTC))
-        spec = FeedSpec(lang, FeedKind.CUSTOM, _describe(chosen))
+        spec = FeedSpec.custom(lang, chosen.categories, chosen.countries, chosen.milestone, chosen.text)
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return BuiltFeed(
@@ -219,8 +222,11 @@ def filtered():
         built = state.filtered_feeds.get(key, build)
     except CalendarServiceError as error:
         abort(503, description=error.render(lang))
+    # Without lang=, the language comes from the cookie or Accept-Language: a
+    # shared cache must keep one copy per language.
+    vary = () if request.args.get("lang") else ("Accept-Language", "Cookie")
     return _respond(
-        built.representation(accepts_gzip(request.headers.get("Accept-Encoding"))), built.modified
+        built.representation(accepts_gzip(request.headers.get("Accept-Encoding"))), built.modified, vary
     )
 
 

@@ -100,7 +100,7 @@ def subscribe():
         published[spec] = FeedLinks(
             id="feed-" + spec.name.replace("/", "-"),
             title=spec.title(),  # in the reader's language, always current
-            description=spec.description(),
+            description=spec.description(current.state().settings.lead_times),
             url=f"{base}/feeds/{spec.path}",
             events=item.get("events"),
             advice=gettext(ADVICE[spec.kind, spec.alarms], lang)

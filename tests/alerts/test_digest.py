@@ -26,19 +26,22 @@ def test_digest_lists_eight_weeks_by_week_milestones_first(real_registry, settin
         vi = next(m for m in smtp.messages if "editor" in m["To"])
         assert vi["Subject"] == "Lịch kỷ niệm 8 tuần tới (từ 8/4/2024)"
         text = vi.get_body(("plain",)).get_content()
-        assert "Các ngày kỷ niệm trong 8 tuần tới, từ 8/4/2024 đến 2/6/2024:" in text
-        assert "Tuần 15: 8/4/2024 – 14/4/2024" in text and "Tuần 22: 27/5/2024 – 2/6/2024" in text
+        assert "Các ngày kỷ niệm trong 8 tuần tới, từ Thứ Hai, 8/4/2024 đến Chủ Nhật, 2/6/2024:" in text
+        assert "Không có ngày kỷ niệm nào từ 8/4/2024 đến 14/4/2024." in text
+        assert "Tuần 16: 15/4/2024 – 21/4/2024" in text and "Tuần 20: 13/5/2024 – 19/5/2024" in text
         week19 = text.split("Tuần 19:")[1].split("Tuần 20:")[0]
         lines = [line for line in week19.splitlines() if line.startswith("- ")]
         assert lines[0] == (
-            "- 7/5/2024 (còn 29 ngày) · năm tròn: "
+            "- Thứ Ba, 7/5/2024 (còn 29 ngày) · năm tròn: "
             "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)"
         )
-        assert lines[1].startswith("- 8/5/2024 (còn 30 ngày) · năm chẵn: Kỷ niệm 35 năm Ngày thiết lập")
+        assert lines[1].startswith(
+            "- Thứ Tư, 8/5/2024 (còn 30 ngày) · năm chẵn: Kỷ niệm 35 năm Ngày thiết lập"
+        )
         assert len(lines) == 2
         assert "Ngày cần xác minh (chỉ biết tháng hoặc năm):" in text
         html = vi.get_body(("html",)).get_content()
-        assert "<h3>Tuần 19: 6/5/2024 – 12/5/2024</h3>" in html
+        assert ">Tuần 19: 6/5/2024 – 12/5/2024</h2>" in html
         en = next(m for m in smtp.messages if "desk" in m["To"])
         assert en["Subject"] == "Anniversaries of the next 8 weeks (from 8 April 2024)"
         assert "Điện Biên Phủ" not in en.get_body(("plain",)).get_content(), "diplomatic only"
@@ -91,7 +94,7 @@ def test_milestones_come_first_within_a_week(settings, tmp_path):
     text = email.message_from_bytes(path.read_bytes(), policy=default).get_body(("plain",)).get_content()
     week = [line for line in text.split("Tuần 19:")[1].splitlines() if line.startswith("- ")][:2]
     assert week == [
-        "- 11/5/2024 (còn 33 ngày) · năm tròn: Kỷ niệm 50 năm Sự kiện cuối tuần (11/5/1974 – 11/5/2024)",
-        "- 6/5/2024 (còn 28 ngày): Kỷ niệm 34 năm Sự kiện đầu tuần (6/5/1990 – 6/5/2024)",
+        "- Thứ Bảy, 11/5/2024 (còn 33 ngày) · năm tròn: Kỷ niệm 50 năm Sự kiện cuối tuần (11/5/1974 – 11/5/2024)",
+        "- Thứ Hai, 6/5/2024 (còn 28 ngày): Kỷ niệm 34 năm Sự kiện đầu tuần (6/5/1990 – 6/5/2024)",
     ]
     ledger.dispose()

@@ -125,6 +125,7 @@ def silent_server():
 def test_smtp_timeout_is_recorded_and_retried_later(real_registry, settings, silent_server, tmp_path, smtp):
     env = {
         "CALENDAR_SMTP_HOST": "127.0.0.1",
+        "CALENDAR_MAIL_FROM": "lich@toasoan.example",
         "CALENDAR_SMTP_PORT": str(silent_server),
         "CALENDAR_SMTP_SECURITY": "none",
         "CALENDAR_SMTP_TIMEOUT_SECONDS": "0.5",

@@ -102,9 +102,10 @@ def test_located_errors(tmp_path, errors):
     path = tmp_path / "subscribers.yaml"
     assert found == [
         f"{path}:2:12: field 'email': 'not-an-address' is not an email address",
-        f"{path}:4:17: entry 'b@example.org', field 'categories': unknown value 'sport'",
-        f"{path}:5:24: entry 'b@example.org', field 'lead_times.tron': "
-        "expected whole numbers of days separated by commas",
+        f"{path}:4:17: entry 'b@example.org', field 'categories': unknown category 'sport' "
+        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents)",
+        f"{path}:5:25: entry 'b@example.org', field 'lead_times.tron': "
+        "'0' is not a number of days from 1 to 366 (expected a list such as [90, 30, 7, 1])",
         f"{path}:6:15: entry 'b@example.org', field 'language': unknown language 'fr' (known: vi, en)",
         f"{path}:8:12: field 'email': duplicate subscriber 'C@example.org' (first on line 7)",
     ]
@@ -133,3 +134,70 @@ def test_real_example_file_is_valid(settings):
 
     (subscriber,) = load_subscribers(ROOT / "data" / "subscribers.yaml", settings())
     assert subscriber.email == "ban-bien-tap@example.org"
+
+
+def test_lead_times_are_a_list_or_comma_text_and_errors_say_the_form(tmp_path, load, errors):
+    """`lead_times: {tron: 90, 30}` was refused as "unknown field 'lead_times.30'",
+    and a bad YAML list as "expected whole numbers of days separated by commas"."""
+    given = {
+        "{tron: [90, 30]}": (90, 30),
+        "{tron: '90, 30'}": (90, 30),
+        "{tron: 90}": (90,),
+        "\n      tron:\n        - 30\n        - 90": (90, 30),
+    }
+    for text, expected in given.items():
+        (subscriber,) = load(f"subscribers:\n  - email: a@example.org\n    lead_times: {text}\n")
+        assert subscriber.lead_times.tron == expected, text
+    path = tmp_path / "subscribers.yaml"
+    head = "subscribers:\n  - email: a@example.org\n    lead_times: "
+    assert errors(head + "{tron: 90, 30}\n") == [
+        f"{path}:3:28: entry 'a@example.org', field 'lead_times': '30' is not tron, chan or yearly: "
+        "inside {…} a comma starts a new field; write the days as a list, such as tron: [90, 30]"
+    ]
+    assert errors(head + "{tron: [90, 30.5]}\n") == [
+        f"{path}:3:29: entry 'a@example.org', field 'lead_times.tron': "
+        "'30.5' is not a number of days from 1 to 366 (expected a list such as [90, 30, 7, 1])"
+    ]
+    assert errors(head + "[90, 30]\n") == [
+        f"{path}:3:17: entry 'a@example.org', field 'lead_times': expected the days before each kind of "
+        "anniversary, such as {tron: [90, 30, 7, 1], chan: [30, 7, 1], yearly: [7, 1]}"
+    ]
+    assert errors(head + "{chan: 400}\n", "vi") == [
+        f"{path}:3:24: mục 'a@example.org', trường 'lead_times.chan': cần số ngày báo trước dưới dạng "
+        "danh sách số nguyên từ 1 đến 366, ví dụ [90, 30, 7, 1]"
+    ]
+
+
+def test_validate_checks_the_subscribers_file_too(runner, tmp_path):
+    """`validate` checked only the registry: a broken subscribers file showed up at the first alert."""
+    from calendar_service.cli import main
+
+    path = tmp_path / "subscribers.yaml"
+    path.write_text(
+        "subscribers:\n  - email: a@example.org\n    lead_times: {tron: 90, 30}\n  - email: nope\n",
+        encoding="utf-8",
+    )
+    env = {"CALENDAR_SUBSCRIBERS": str(path)}
+    result = runner.invoke(main, ["validate", "--lang", "en"], env=env)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-3:] == [
+        f"error: {path}:3:28: entry 'a@example.org', field 'lead_times': '30' is not tron, chan or yearly: "
+        "inside {…} a comma starts a new field; write the days as a list, such as tron: [90, 30]",
+        f"error: {path}:4:12: field 'email': 'nope' is not an email address",
+        f"{path}: 2 errors.",
+    ]
+    as_json = runner.invoke(main, ["validate", "--format", "json", "--subscribers", str(path)], env=env)
+    import json
+
+    found = json.loads(as_json.output)["subscribers"]
+    assert as_json.exit_code == 1 and found["valid"] is False
+    assert [(e["line"], e["column"]) for e in found["errors"]] == [(3, 28), (4, 12)]
+    path.write_text("subscribers:\n  - email: a@example.org\n", encoding="utf-8")
+    fine = runner.invoke(main, ["validate"], env=env)
+    assert fine.exit_code == 0 and fine.output.splitlines()[-1] == f"{path}: hợp lệ, 1 người nhận."
+    missing = runner.invoke(main, ["validate", "--subscribers", str(tmp_path / "none.yaml"), "--lang", "en"])
+    assert missing.exit_code == 0
+    assert (
+        missing.output.splitlines()[-1]
+        == f"No subscribers file at {tmp_path / 'none.yaml'}: nothing to send."
+    )

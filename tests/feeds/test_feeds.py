@@ -67,13 +67,13 @@ def test_dien_bien_phu_is_a_one_day_all_day_event_in_both_languages(parser, publ
     en = seen(results[str(paths[0])])
     vi = seen(results[str(paths[1])])
     assert (
-        "dien-bien-phu-2024.en@calendar-service",
+        "dien-bien-phu-2024.en@calendar.example.org",
         "2024-05-07",
         "2024-05-08",
         "70th anniversary of the Điện Biên Phủ Victory (7 May 1954 – 7 May 2024)",
     ) in en
     assert (
-        "dien-bien-phu-2024.vi@calendar-service",
+        "dien-bien-phu-2024.vi@calendar.example.org",
         "2024-05-07",
         "2024-05-08",
         "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)",
@@ -84,7 +84,7 @@ def test_all_day_flags_and_vietnamese_descriptions_survive(published_feeds):
     path = published_feeds / "vi" / "all.ics"
     for parser in ("ical.js", "libical"):
         events = {e["uid"]: e for e in PARSERS[parser]([path])[str(path)]["events"]}
-        dbp = events["dien-bien-phu-2024.vi@calendar-service"]
+        dbp = events["dien-bien-phu-2024.vi@calendar.example.org"]
         assert dbp["startIsDate"] is True
         assert "“Kỷ niệm 70 năm Chiến thắng Điện Biên phủ (7/5/1954 - 7/5/2024)”" in dbp["description"]
         assert "164-HD/BTGTU (Ban Tuyên giáo Tỉnh ủy Lâm Đồng, 12/1/2024)" in dbp["description"]
@@ -103,9 +103,9 @@ def test_rfc5545_and_rfc7986_shape(published_feeds):
             "VERSION:2.0",
             "PRODID:",
             "NAME:",
-            "X-WR-CALNAME:",
+            "X-WR-CALNAME;VALUE=TEXT:",
             "DESCRIPTION:",
-            "X-WR-CALDESC:",
+            "X-WR-CALDESC;VALUE=TEXT:",
             "REFRESH-INTERVAL;VALUE=DURATION:PT12H",
             "X-PUBLISHED-TTL:PT12H",
         ):
@@ -227,13 +227,13 @@ def test_alarm_variant_has_reminders_and_plain_feeds_do_not(published_feeds):
     alarms = published_feeds / "en" / "all-alarms.ics"
     plain = published_feeds / "en" / "all.ics"
     with_alarms = {e["uid"]: e for e in PARSERS["ical.js"]([alarms])[str(alarms)]["events"]}
-    dbp = with_alarms["dien-bien-phu-2024.en@calendar-service"]
+    dbp = with_alarms["dien-bien-phu-2024.en@calendar.example.org"]
     assert dbp["alarms"] == ["-P89DT15H", "-P29DT15H", "-P6DT15H", "-PT15H"]
-    gac_ma = with_alarms["hai-chien-gac-ma-2024.en@calendar-service"]
+    gac_ma = with_alarms["hai-chien-gac-ma-2024.en@calendar.example.org"]
     assert gac_ma["alarms"] == ["-P6DT15H", "-PT15H"]
     assert all(e["alarms"] == [] for e in PARSERS["ical.js"]([plain])[str(plain)]["events"])
     libical = {e["uid"]: e for e in PARSERS["libical"]([alarms])[str(alarms)]["events"]}
-    assert libical["dien-bien-phu-2024.en@calendar-service"]["alarms"] == 4
+    assert libical["dien-bien-phu-2024.en@calendar.example.org"]["alarms"] == 4
 
 
 def test_rebuilding_an_unchanged_registry_gives_byte_identical_files(
@@ -265,7 +265,9 @@ def test_editing_one_entry_moves_only_its_stamps(real_copy, tmp_path, settings):
     assert set(after) == set(before)
     changed = {uid for uid in after if after[uid] != before[uid]}
     assert changed == {
-        uid for uid in after if uid.startswith("hiep-dinh-geneve-") and uid.endswith(".en@calendar-service")
+        uid
+        for uid in after
+        if uid.startswith("hiep-dinh-geneve-") and uid.endswith(".en@calendar.example.org")
     }
     assert changed
     for uid in changed:

@@ -27,6 +27,10 @@ for (const file of process.argv.slice(2)) {
     results.push({
       file,
       name: calendar.getFirstPropertyValue("x-wr-calname"),
+      caldesc: calendar.getFirstPropertyValue("x-wr-caldesc"),
+      description: calendar.getFirstPropertyValue("description"),
+      prodid: calendar.getFirstPropertyValue("prodid"),
+      source: calendar.getFirstPropertyValue("source"),
       refresh: String(calendar.getFirstPropertyValue("refresh-interval")),
       events,
     });

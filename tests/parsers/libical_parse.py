@@ -31,6 +31,26 @@ def day(time):
     return f"{time.get_year():04d}-{time.get_month():02d}-{time.get_day():02d}"
 
 
+def calendar_text(calendar):
+    """The calendar's own TEXT properties as a client reads them (unescaped)."""
+    found = {}
+    names = {
+        "X-WR-CALNAME": "name",
+        "X-WR-CALDESC": "caldesc",
+        "DESCRIPTION": "description",
+        "PRODID": "prodid",
+    }
+    prop = calendar.get_first_property(ICal.PropertyKind.ANY_PROPERTY)
+    while prop is not None:
+        key = names.get(prop.get_property_name())
+        value = prop.get_value()
+        if key and key not in found and value is not None:
+            kind = value.isa()
+            found[key] = value.get_text() if kind == ICal.ValueKind.TEXT_VALUE else value.get_x()
+        prop = calendar.get_next_property(ICal.PropertyKind.ANY_PROPERTY)
+    return found
+
+
 def parse(path):
     with open(path, encoding="utf-8") as handle:
         calendar = ICal.Component.new_from_string(handle.read())
@@ -54,7 +74,7 @@ def parse(path):
             }
         )
         event = calendar.get_next_component(ICal.ComponentKind.VEVENT_COMPONENT)
-    return {"file": path, "events": events, "errors": errors(calendar)}
+    return {"file": path, "events": events, "errors": errors(calendar), **calendar_text(calendar)}
 
 
 print(json.dumps([parse(path) for path in sys.argv[1:]]))
