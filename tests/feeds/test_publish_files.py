@@ -145,9 +145,9 @@ def test_build_removes_only_feed_files_it_could_have_written(real, tmp_path):
     (out / "vi" / "old.ics.gz").write_bytes(gzip.compress(b"old feed"))
     (out / "vi" / "notes.txt").write_text("not a feed", encoding="utf-8")
     (out / "vi" / "dir.ics").mkdir()
-    hostile_index(out, ["vi/old.ics", "vi/notes.txt", "vi/dir.ics", ".state.json", "index.json", "vi"])
+    hostile_index(out, ["vi/old.ics", "vi/notes.txt", "vi/dir.ics", ".build.json", "index.json", "vi"])
     result = publish(real, SETTINGS, TODAY, LATER, out)
     assert result.removed == ["vi/old.ics"]
     assert not (out / "vi" / "old.ics").exists() and not (out / "vi" / "old.ics.gz").exists()
     assert (out / "vi" / "notes.txt").exists() and (out / "vi" / "dir.ics").is_dir()
-    assert (out / ".state.json").exists() and (out / "index.json").exists()
+    assert (out / ".build.json").exists() and (out / "index.json").exists()
