@@ -3,8 +3,9 @@
 Jobs live in the ledger's database (SQLAlchemyJobStore), so a restart keeps
 their next run times: runs missed while the service was down are coalesced
 into one catch-up run when it starts again. Alerts and feed rebuilds also run
-once at start-up; the ledger makes that safe. The registry file is watched
-(polled every 30 seconds) and feeds are rebuilt when it changes; an invalid
+once at start-up; the ledger makes that safe. The registry is watched (polled
+every 30 seconds: the registry file, every file it includes and the folders its
+globs look in) and feeds are rebuilt when any of them changes; an invalid
 registry is logged and leaves the published feeds as they are.
 """
 
@@ -27,6 +28,7 @@ from .alerts.ledger import engine_for
 from .config import Settings, load_settings, local_today
 from .errors import CalendarServiceError
 from .feeds.ical import WarmCache
+from .registry.includes import load_files, stamp
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30
@@ -97,22 +99,26 @@ def job_digest(config: str | None = None, overrides: dict | None = None) -> None
 
 
 class RegistryWatcher:
-    """Rebuilds the feeds when the registry file's modification time changes."""
+    """Rebuilds the feeds when the registry or a file it includes changes.
+
+    Each poll only reads the modification times and sizes of the files and
+    folders found at the last look (``includes.stamp``); when one changed, the
+    includes are read again (a new include, a new file a glob matches) before
+    the rebuild."""
 
     def __init__(self, path: Path, config: str | None, overrides: dict, warm: WarmCache | None = None):
         self.path, self.config, self.overrides, self.warm = path, config, overrides, warm
-        self.seen = self._mtime()
+        self.watched = self._files()
+        self.seen = stamp(self.watched)
 
-    def _mtime(self) -> float | None:
-        try:
-            return self.path.stat().st_mtime
-        except OSError:
-            return None
+    def _files(self) -> list[str]:
+        return load_files(self.path).watched or [str(self.path)]
 
     def __call__(self) -> None:
-        current = self._mtime()
+        current = stamp(self.watched)
         if current != self.seen:
-            self.seen = current
+            self.watched = self._files()
+            self.seen = current if self.watched == [p for p, *_ in current] else stamp(self.watched)
             log.info("registry %s changed: rebuilding feeds", self.path)
             job_rebuild(self.config, self.overrides, self.warm)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from ..dates.anniversaries import occurrences
-from ..dates.titles import category_name, country_name, day, solar
+from ..dates.titles import category_name, country_name, day, holiday_label, origin_text, scope_name
 from ..feeds.entries import entry_url
 from ..feeds.kinds import FeedSpec, window
 from ..i18n import Language
-from ..model import SolarDate
+from ..model import NATIONAL, LunarRule
 from . import current, current_language
 from .selection import row
 
@@ -44,9 +44,9 @@ def entry(event_id: str):
         for item in current.state().index().get("feeds", [])
         if item["lang"] == lang
         and not item["alarms"]
-        and any(FeedSpec.from_index(item).includes(o) for o in found)
+        and any(FeedSpec.from_index(item, registry).includes(o) for o in found)
     ]
-    origin = solar(event.origin, lang) if isinstance(event.origin, SolarDate) else None
+    origin = None if isinstance(event.origin, LunarRule) else origin_text(event, lang)
     return render_template(
         "entry.html",
         event=event,
@@ -58,10 +58,12 @@ def entry(event_id: str):
         country=country_name(event.country, lang),
         documents=documents,
         public=public,
-        rows=[row(o, reference, lang) for o in found],
+        rows=[row(o, reference, lang, registry, sources=False) for o in found],
         feeds=in_feeds,
         note=event.note.get(lang) if event.note else None,
         partnership=event.partnership.get(lang) if event.partnership else None,
         resolution=event.resolution.reason.get(lang) if event.resolution else None,
         permalink=entry_url(settings, event.id, lang),
+        scope=scope_name(event.scope, registry, lang) if event.scope != NATIONAL else None,
+        holiday=holiday_label(lang) if event.holiday else None,
     )

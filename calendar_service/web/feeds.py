@@ -77,10 +77,10 @@ def filtered():
     state = current_app.extensions["calendar_state"]
     settings = state.settings
     lang = current_language()
-    chosen = filters(request.args, lang)
     loaded = state.registry()
     if loaded.registry is None:
         abort(503)
+    chosen = filters(request.args, lang, loaded.registry.known_scopes())
     today = current_today()
 
     def build() -> tuple[bytes, float]:

@@ -12,7 +12,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import unverified
-from ..dates.titles import category_name, country_name, day, milestone_name, unverified_title
+from ..dates.titles import category_name, country_name, day, milestone_name, scope_name, unverified_title
 from ..i18n import Language
 from ..model import CATEGORIES, Registry
 from . import current
@@ -137,9 +137,12 @@ def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
 
 def _options(registry: Registry, lang: Language) -> dict:
     countries = sorted({e.country for e in registry.events if e.country})
+    present = registry.scopes_present()
     return {
         "categories": [(c, category_name(c, lang)) for c in CATEGORIES],
         "countries": [(c, country_name(c, lang)) for c in countries],
+        # The scope filter is offered once the registry holds local entries.
+        "scopes": [(s, scope_name(s, registry, lang)) for s in present] if len(present) > 1 else [],
     }
 
 
