@@ -11,6 +11,7 @@ import time
 from html import unescape
 
 import icalendar
+import pytest
 
 from .test_pages import text
 
@@ -134,3 +135,47 @@ def test_a_change_to_an_included_file_is_seen_without_a_restart(real_copy, setti
         "local/lam-dong.yaml:" in health["registry"]["error"] and "2022-02-30" in health["registry"]["error"]
     )
     assert "ke-hoach-35-kh-tu-lam-dong" in titles()
+
+
+# In the browser: Debian's Chromium on a real server, with the browser suite's fixtures.
+from .test_browser import browser, server, shot  # noqa: E402, F401  (fixtures)
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("size", WIDTHS)
+def test_scope_filter_and_holiday_badges_in_the_browser(browser, server, lang, size):  # noqa: F811
+    """The new filter and badge as a reader sees them, on a phone and a desktop."""
+    page = browser.new_page(viewport={"width": WIDTHS[size], "height": 900})
+    page.goto(f"{server}/?from=2026-11-22&weeks=12&lang={lang}")
+    holiday = {"vi": "Nghỉ lễ", "en": "Public holiday"}[lang]
+    badges = page.locator("li.item .badge.holiday")
+    assert badges.count() == 2 and set(badges.all_inner_texts()) == {holiday}  # 1/1 and Tết 2027
+    for badge in badges.all():
+        box, title = badge.bounding_box(), badge.locator("xpath=..").locator(".title").bounding_box()
+        assert box["width"] > 0 and not _overlap(box, title), "the badge covers the title"
+    shot(page, f"planning-holidays-{lang}-{WIDTHS[size]}")
+    page.select_option("select[name=scope]", "lam-dong")
+    page.fill("input[name=from]", "2027-07-01")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**scope=lam-dong**")
+    items = page.locator("main ul.items li.item")
+    assert items.count() == 1 and "Lâm Đồng" in items.first.inner_text()
+    shot(page, f"planning-scope-{lang}-{WIDTHS[size]}")
+    page.goto(f"{server}/entries/tet-nguyen-dan?lang={lang}")
+    assert page.locator("dl.facts .badge.holiday").inner_text() == holiday
+    shot(page, f"entry-holiday-{lang}-{WIDTHS[size]}")
+    page.goto(f"{server}/entries/ke-hoach-90-kh-tu-lam-dong?lang={lang}")
+    assert "Lâm Đồng" in page.locator("dl.facts").inner_text()
+    shot(page, f"entry-local-{lang}-{WIDTHS[size]}")
+    page.close()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
