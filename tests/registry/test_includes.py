@@ -279,3 +279,14 @@ def test_the_stamp_changes_with_any_included_file_and_a_new_file_in_a_globbed_fo
     before = stamp(watched)
     write(root.parent / "local" / "quang-ngai.yaml", "version: 1\n")
     assert stamp(watched) != before
+
+
+def test_include_must_be_a_list_of_paths(root):
+    text = root.read_text(encoding="utf-8")
+    root.write_text(text.replace("include:\n  - local/*.yaml\n", "include: local/*.yaml\n"), encoding="utf-8")
+    assert rendered(root) == [f"{root}:2:10: field 'include': expected a list of paths or globs"]
+    root.write_text(text.replace("  - local/*.yaml\n", "  - 12\n  - ''\n"), encoding="utf-8")
+    assert rendered(root) == [
+        f"{root}:3:5: field 'include': expected a path or a glob",
+        f"{root}:4:5: field 'include': expected a path or a glob",
+    ]
