@@ -142,10 +142,16 @@ def validate(settings: Settings, lang: Language, fmt: str) -> None:
 )
 @click.option("--milestones", is_flag=True, help="Only năm tròn and năm chẵn.")
 @click.option("--text", help="Only entries whose title contains this text (accents optional).")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Only this scope: national, or a province the registry declares, e.g. lam-dong (repeatable).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_common
 def upcoming_command(
-    settings: Settings, lang: Language, start, days, categories, countries, milestones, text, fmt
+    settings: Settings, lang: Language, start, days, categories, countries, milestones, text, scopes, fmt
 ):
     """List the anniversaries of the coming days."""
     from .model import CATEGORIES
@@ -166,15 +172,22 @@ def upcoming_command(
         if code not in COUNTRIES:
             raise UsageError(N_("--country: unknown country code '{value}'"), value=code)
     registry = load_registry(settings.registry)
+    known = registry.known_scopes()
+    for scope in scopes:
+        if scope not in known:
+            raise UsageError(
+                N_("--scope: unknown scope '{value}' (known: {known})"), value=scope, known=", ".join(known)
+            )
     milestone_filter = MilestoneFilter.MILESTONES if milestones else MilestoneFilter.ALL
-    query = Query(frozenset(categories), frozenset(countries), milestone_filter, text)
+    query = Query(frozenset(categories), frozenset(countries), milestone_filter, text, frozenset(scopes))
     found = upcoming(registry, today, days, query)
     if fmt == "json":
         click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)
         return
     last = today + dt.timedelta(days=days - 1)
     click.echo(
-        upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang), nl=False
+        upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang, registry),
+        nl=False,
     )
 
 

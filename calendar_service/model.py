@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from .errors import Location
 from .i18n import N_, Language
 
-CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents")
+CATEGORIES = ("historical", "holiday", "armed-forces", "borders-seas", "diplomatic", "documents", "people")
 # Message ids of the category names, translated where they are shown.
 CATEGORY_NAMES = {
     "historical": N_("historical"),
@@ -18,7 +19,14 @@ CATEGORY_NAMES = {
     "borders-seas": N_("borders and seas"),
     "diplomatic": N_("diplomatic relations"),
     "documents": N_("party and state documents"),
+    "people": N_("leaders' birth anniversaries"),
 }
+
+# The scope of an entry that no province declares: the national calendar.
+NATIONAL = "national"
+NATIONAL_NAME = N_("national")
+# The label of an observance that is a paid public holiday (Labour Code 2019, Art. 112).
+HOLIDAY_LABEL = N_("Public holiday")
 
 
 class Precision(StrEnum):
@@ -129,6 +137,39 @@ class LunarRule:
 
 
 @dataclass(frozen=True)
+class YearlyRule:
+    """A yearly day of the solar calendar with no origin date to count from
+    (Tết Dương lịch, 1/1), or with only an origin year (8/3, from 1910): the
+    registry's ``yearly: {month, day, origin_year}``. 29 February is observed
+    on 28 February in common years, as for dates."""
+
+    month: int
+    day: int
+    origin_year: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        return Precision.DAY
+
+    @property
+    def year(self) -> int | None:
+        return self.origin_year
+
+    def iso(self) -> str:
+        """ISO 8601's form of a day in every year: --MM-DD."""
+        return f"--{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A province (or other area) whose local anniversaries the registry holds."""
+
+    id: str
+    name: Bilingual
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Document:
     """One of the guidance documents the registry is transcribed from."""
 
@@ -140,11 +181,18 @@ class Document:
     date: dt.date | None = None
     date_note: Bilingual | None = None  # why the date is unknown, or how it is known
     location: Location | None = field(default=None, compare=False)
+    # The folder of the registry file that defines the document: ``file`` is relative to it.
+    base: str | None = field(default=None, compare=False)
+
+    def path(self, default_base: str | Path) -> Path:
+        """The document's text file."""
+        return Path(self.base if self.base is not None else default_base) / self.file
 
 
 @dataclass(frozen=True)
 class Citation:
-    """Where an entry comes from: a document quoted, or a public source."""
+    """Where an entry comes from: a document quoted, or a public source (with
+    the words it says, where they were recorded)."""
 
     document: str | None = None
     quote: str | None = None
@@ -152,6 +200,7 @@ class Citation:
     title: str | None = None
     states: SolarDate | None = None  # the date this source gives, when it is not the entry's
     location: Location | None = field(default=None, compare=False)
+    url_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -178,7 +227,7 @@ class Event:
     id: str
     title: Bilingual
     category: str
-    origin: SolarDate | LunarRule
+    origin: SolarDate | LunarRule | YearlyRule
     observance: Observance
     sources: tuple[Citation, ...]
     country: str | None = None
@@ -186,6 +235,8 @@ class Event:
     note: Bilingual | None = None
     resolution: Resolution | None = None
     location: Location | None = field(default=None, compare=False)
+    scope: str = NATIONAL
+    holiday: bool = False  # a paid public holiday (Labour Code 2019, Art. 112)
 
     @property
     def precision(self) -> Precision:
@@ -203,6 +254,11 @@ class Event:
     @property
     def is_lunar(self) -> bool:
         return isinstance(self.origin, LunarRule)
+
+    @property
+    def is_rule(self) -> bool:
+        """A yearly rule (lunar or solar) rather than a date that happened."""
+        return isinstance(self.origin, (LunarRule, YearlyRule))
 
 
 @dataclass(frozen=True)
@@ -225,9 +281,25 @@ class Registry:
     documents: dict[str, Document]
     events: tuple[Event, ...]
     declared_counts: tuple[DeclaredCount, ...] = ()
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # every file read: the registry and what it includes
 
     def event(self, event_id: str) -> Event | None:
         return next((e for e in self.events if e.id == event_id), None)
+
+    def known_scopes(self) -> list[str]:
+        """The scopes an entry may have: national, then the declared ones."""
+        return [NATIONAL, *self.scopes]
+
+    def scopes_present(self) -> list[str]:
+        """The scopes of the entries, national first, then in declaration order."""
+        used = {e.scope for e in self.events}
+        return [scope for scope in self.known_scopes() if scope in used]
+
+    def scope_name(self, scope: str) -> Bilingual | None:
+        """A declared scope's name (None for the national scope: it is translated)."""
+        found = self.scopes.get(scope)
+        return found.name if found else None
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Jobs live in the shared database (APScheduler's SQLAlchemyJobStore, on the
 table the migrations create), so a restart keeps their next run times: runs
 missed while the service was down are coalesced into one catch-up run when it
 starts again. Alerts and feed rebuilds also run once at start-up; the ledger
-makes that safe. The registry file is watched (polled every 30 seconds) and
-feeds are rebuilt when it changes; an invalid registry is logged and leaves
+makes that safe. The registry is watched (polled every 30 seconds: the registry file, every
+file it includes and the folders its globs look in) and feeds are rebuilt
+when any of them changes; an invalid registry is logged and leaves
 the published feeds as they are.
 
 One active scheduler: several scheduler processes on one PostgreSQL elect a
@@ -43,6 +44,7 @@ from .errors import CalendarServiceError, DatabaseError
 from .feeds.ical import WarmCache
 from .feeds.stamps import StampStore
 from .i18n import N_
+from .registry.includes import load_files, stamp
 
 log = logging.getLogger("calendar_service.scheduler")
 WATCH_SECONDS = 30
@@ -127,29 +129,33 @@ def job_digest(config: str | None = None, overrides: dict | None = None) -> None
 
 
 class RegistryWatcher:
-    """Rebuilds the feeds when the registry file's modification time changes."""
+    """Rebuilds the feeds when the registry or a file it includes changes.
+
+    Each poll only reads the modification times and sizes of the files and
+    folders found at the last look (``includes.stamp``); when one changed, the
+    includes are read again (a new include, a new file a glob matches) before
+    the rebuild."""
 
     def __init__(self, path: Path, config: str | None, overrides: dict, warm: WarmCache | None = None):
         self.path, self.config, self.overrides, self.warm = path, config, overrides, warm
-        self.seen = self._mtime()
+        self.watched = self._files()
+        self.seen = stamp(self.watched)
 
-    def _mtime(self) -> float | None:
-        try:
-            return self.path.stat().st_mtime
-        except OSError:
-            return None
+    def _files(self) -> list[str]:
+        return load_files(self.path).watched or [str(self.path)]
 
     def __call__(self) -> None:
-        current = self._mtime()
+        current = stamp(self.watched)
         if current != self.seen:
-            self.seen = current
+            self.watched = self._files()
+            self.seen = current if self.watched == [p for p, *_ in current] else stamp(self.watched)
             log.info("registry %s changed: rebuilding feeds", self.path)
             job_rebuild(self.config, self.overrides, self.warm)
 
 
 class Follower:
     """A standby's own feeds directory, kept the same as the leader's: rebuilt
-    at start, when the registry file changes, when the stamps in the database
+    at start, when the registry (or a file it includes) changes, when the stamps in the database
     move (the leader published a change) and when the year (the window) turns.
     It follows; the leader does not, so two instances never rebuild in turn."""
 
@@ -159,11 +165,9 @@ class Follower:
         self.seen: tuple | None = None
 
     def _state(self) -> tuple:
-        try:
-            mtime = Path(self.settings.registry).stat().st_mtime
-        except OSError:
-            mtime = None
-        return mtime, _clock(self.settings)[0].year, self.store.generation()
+        # The registry file and every file it includes (and the folders its globs read).
+        files = load_files(self.settings.registry).watched or [str(self.settings.registry)]
+        return stamp(files), _clock(self.settings)[0].year, self.store.generation()
 
     def __call__(self) -> None:
         current = self._state()

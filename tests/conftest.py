@@ -169,8 +169,9 @@ def write_registry(tmp_path: Path):
 
 @pytest.fixture
 def real_copy(tmp_path: Path) -> Path:
-    """A copy of the real registry (with its sources) to break on purpose."""
+    """A copy of the real registry (with its sources and the local files it includes) to break on purpose."""
     shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
+    shutil.copytree(ROOT / "data" / "local", tmp_path / "local")
     path = tmp_path / "events.yaml"
     shutil.copy(REAL_REGISTRY, path)
     return path

@@ -60,6 +60,8 @@ def test_upcoming_json_fields_and_titles(runner):
         "country": None,
         "estimated": False,
         "title": "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 – 7/5/2024)",
+        "scope": "national",
+        "holiday": False,
     }
     assert find(items, "quan-he-ngoai-giao-sweden")["country"] == "SE"
     english = find(upcoming_2024(runner, "--lang", "en"), "dien-bien-phu")
@@ -116,6 +118,70 @@ def test_upcoming_table_shows_countdown_milestones_and_dates_to_verify(runner):
     assert "7 May 2024" in english and "major anniversary (năm tròn)" in english
 
 
+def test_upcoming_from_22_november_2026_shows_the_national_calendar_of_those_weeks(runner):
+    """The issue's check: twelve weeks from 22/11/2026 hold the national days (four items before)."""
+    result = run(runner, "upcoming", "--registry", str(REAL_REGISTRY), "--from", "2026-11-22", "--days", "84")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    dated = {line.split()[0] for line in lines[2:] if line[:1].isdigit()}
+    assert {
+        "23/11/2026",
+        "24/11/2026",
+        "19/12/2026",
+        "22/12/2026",
+        "1/1/2027",
+        "3/2/2027",
+        "6/2/2027",
+    } <= dated
+    tet = next(line for line in lines if line.startswith("6/2/2027"))
+    assert "Tết Nguyên đán (1/1 âm lịch, 6/2/2027)" in tet and "ngày lễ · Nghỉ lễ" in tet
+    new_year = next(line for line in lines if line.startswith("1/1/2027"))
+    assert "Tết Dương lịch (1/1/2027)" in new_year and "Nghỉ lễ" in new_year
+    culture = next(line for line in lines if "Ngày Văn hóa Việt Nam" in line)
+    assert (
+        culture.startswith("24/11/2026") and "Nghỉ lễ" not in culture
+    )  # planned, not yet in the Labour Code
+    english = run(
+        runner,
+        "upcoming",
+        "--registry",
+        str(REAL_REGISTRY),
+        "--from",
+        "2026-11-22",
+        "--days",
+        "84",
+        "--lang",
+        "en",
+    ).output
+    assert "Tết, the Lunar New Year (1st day of the 1st lunar month, 6 February 2027)" in english
+    assert "national day / holiday · Public holiday" in english
+
+
+def test_upcoming_by_scope(runner):
+    local = upcoming_2024(runner, "--scope", "lam-dong")
+    assert [(i["event_id"], i["date"], i["n"], i["scope"]) for i in local] == [
+        ("ke-hoach-90-kh-tu-lam-dong", "2024-07-25", 1, "lam-dong")
+    ]
+    national = upcoming_2024(runner, "--scope", "national")
+    assert national and {i["scope"] for i in national} == {"national"}
+    table = run(
+        runner,
+        "upcoming",
+        "--registry",
+        str(REAL_REGISTRY),
+        "--from",
+        "2024-07-20",
+        "--days",
+        "10",
+        "--scope",
+        "lam-dong",
+    ).output
+    assert "văn kiện · Lâm Đồng" in table
+    wrong = run(runner, "upcoming", "--registry", str(REAL_REGISTRY), "--scope", "da-lat", "--lang", "en")
+    assert wrong.exit_code == 1
+    assert wrong.output.strip() == "--scope: unknown scope 'da-lat' (known: national, lam-dong)"
+
+
 def test_validate_real_registry_text(runner):
     result = run(runner, "validate", "--registry", str(REAL_REGISTRY), "--lang", "en")
     assert result.exit_code == 0
@@ -123,9 +189,9 @@ def test_validate_real_registry_text(runner):
         "conflict resolved: 'quan-he-ngoai-giao-sweden': sources give 164-HD/BTGTU 1969-01-11, "
         "94-HD/BTGTU 1969-06-11; the registry keeps 1969-01-11" in result.output
     )
-    assert "coverage: 'diplomatic-2024': 20 of 26 found (diplomatic relations, 2024)" in result.output
+    assert "coverage: 'diplomatic-2024': 22 of 26 found (diplomatic relations, 2024)" in result.output
     registry_line, subscribers_line = result.output.rstrip().splitlines()[-2:]
-    assert registry_line.endswith("valid, 43 entries.")
+    assert registry_line.endswith("valid, 81 entries.")
     assert subscribers_line.startswith(("data/subscribers.yaml: valid", "No subscribers file at")), (
         "then the subscribers"
     )
@@ -142,8 +208,8 @@ def test_validate_real_registry_json(runner):
             "year": 2024,
             "category": "diplomatic",
             "expected": 26,
-            "found": 20,
-            "missing": 6,
+            "found": 22,
+            "missing": 4,
             "entries": [
                 f"quan-he-ngoai-giao-{country}"
                 for country in (
@@ -167,12 +233,15 @@ def test_validate_real_registry_json(runner):
                     "mauritius",
                     "saudi-arabia",
                     "south-sudan",
+                    "botswana",
+                    "congo",
                 )
             ],
         }
     ]
-    (conflict,) = report["conflicts"]
-    assert conflict["entry"] == "quan-he-ngoai-giao-sweden" and conflict["resolved"] is True
+    conflicts = {c["entry"]: c for c in report["conflicts"]}
+    assert set(conflicts) == {"thanh-lap-dang", "quan-he-ngoai-giao-sweden"}
+    assert all(c["resolved"] for c in conflicts.values())
     assert {w["entry"] for w in report["warnings"]} >= {"quan-he-ngoai-giao-sudan", "diplomatic-2024"}
 
 

@@ -115,6 +115,36 @@ def test_registry_change_rebuilds_the_feeds(real_copy, environment, tmp_path, mo
     assert (tmp_path / "feeds" / "en" / "all.ics").read_bytes() == before
 
 
+def test_a_change_to_an_included_file_rebuilds_the_feeds(real_copy, environment, tmp_path, monkeypatch):
+    """The watcher polled only data/events.yaml: an edit of local/<province>.yaml left the feeds stale."""
+    for key, value in environment(CALENDAR_REGISTRY=str(real_copy)).items():
+        monkeypatch.setenv(key, value)
+    watcher = RegistryWatcher(real_copy, None, {})
+    watcher()
+    assert not (tmp_path / "feeds").exists(), "no change, no rebuild"
+    local = real_copy.parent / "local" / "lam-dong.yaml"
+    local.write_text(
+        local.read_text(encoding="utf-8").replace("en: Plan 35-KH/TU", "en: The plan 35-KH/TU"),
+        encoding="utf-8",
+    )
+    os.utime(local, (time.time() + 5, time.time() + 5))
+    watcher()
+    assert "The plan 35-KH/TU" in (tmp_path / "feeds" / "en" / "scope" / "lam-dong.ics").read_text(
+        encoding="utf-8"
+    )
+    # A new file in the folder the registry's glob (local/*.yaml) reads.
+    (local.parent / "quang-ngai.yaml").write_text(
+        local.read_text(encoding="utf-8")
+        .replace("id: lam-dong", "id: quang-ngai")
+        .replace("scope: lam-dong", "scope: quang-ngai")
+        .replace("-kh-tu-lam-dong", "-kh-tu-quang-ngai"),
+        encoding="utf-8",
+    )
+    os.utime(local.parent, (time.time() + 10, time.time() + 10))
+    watcher()
+    assert (tmp_path / "feeds" / "en" / "scope" / "quang-ngai.ics").exists()
+
+
 def test_scheduler_command_runs_until_sigterm(environment, tmp_path):
     env = {**os.environ, **environment()}
     process = subprocess.Popen(

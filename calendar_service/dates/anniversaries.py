@@ -5,6 +5,8 @@ observed on milestones only appears when n is a multiple of 5; one observed
 yearly appears every year from n = 1. A date of 29 February is observed on
 28 February in common years. Dates known only to the month or the year never
 produce a dated occurrence: they are listed as Unverified ("date to verify").
+A yearly rule (``yearly: {month, day}``, solar, or ``lunar:``) falls every
+year; with an origin year, n counts from it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..model import (
     Registry,
     SolarDate,
     Unverified,
+    YearlyRule,
 )
 from . import lunar
 
@@ -36,9 +39,12 @@ class Query:
     countries: frozenset[str] = frozenset()
     milestones: MilestoneFilter = MilestoneFilter.ALL
     text: str | None = None
+    scopes: frozenset[str] = frozenset()  # national and/or the declared local scopes
 
     def matches(self, event: Event, milestone: Milestone | None) -> bool:
         if self.categories and event.category not in self.categories:
+            return False
+        if self.scopes and event.scope not in self.scopes:
             return False
         if self.countries and event.country not in self.countries:
             return False
@@ -59,8 +65,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def anniversary_date(origin: SolarDate, year: int) -> dt.date:
-    """The date of the anniversary of a day-precise origin in ``year``."""
+def anniversary_date(origin: SolarDate | YearlyRule, year: int) -> dt.date:
+    """The date of the anniversary of a day-precise origin (or a yearly day) in ``year``."""
     assert origin.month is not None and origin.day is not None
     if origin.month == 2 and origin.day == 29:
         try:
@@ -81,6 +87,13 @@ def _event_occurrences(event: Event, start: dt.date, end: dt.date) -> Iterator[O
             day, estimated = lunar.observed_solar(year, origin.month, origin.day)
             if start <= day <= end:
                 yield Occurrence(event, day, n, Milestone.of(n), estimated)
+        return
+    if isinstance(origin, YearlyRule):
+        for year in range(start.year, end.year + 1):
+            n = None if origin.origin_year is None else year - origin.origin_year
+            day = anniversary_date(origin, year)
+            if event.observed(n) and start <= day <= end:
+                yield Occurrence(event, day, n, Milestone.of(n))
         return
     if origin.precision is not Precision.DAY:
         return

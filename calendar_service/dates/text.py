@@ -6,9 +6,17 @@ import datetime as dt
 import unicodedata
 
 from ..i18n import Language, gettext
-from ..model import Occurrence, Unverified
+from ..model import NATIONAL, Occurrence, Registry, Unverified
 from ..registry.report import to_json  # noqa: F401  (re-exported for the CLI and API)
-from .titles import category_name, day, milestone_name, occurrence_title, unverified_title
+from .titles import (
+    category_name,
+    day,
+    holiday_label,
+    milestone_name,
+    occurrence_title,
+    scope_name,
+    unverified_title,
+)
 
 
 def occurrence_dict(occurrence: Occurrence, lang: Language) -> dict[str, object]:
@@ -22,7 +30,21 @@ def occurrence_dict(occurrence: Occurrence, lang: Language) -> dict[str, object]
         "country": event.country,
         "title": occurrence_title(occurrence, lang),
         "estimated": occurrence.estimated,
+        "scope": event.scope,
+        "holiday": event.holiday,
     }
+
+
+def kind_text(occurrence: Occurrence, lang: Language, registry: Registry | None = None) -> str:
+    """The category, with the scope of a local entry and the public-holiday mark:
+    "ngày lễ · Nghỉ lễ", "văn kiện · Lâm Đồng"."""
+    event = occurrence.event
+    parts = [category_name(event.category, lang)]
+    if event.scope != NATIONAL:
+        parts.append(scope_name(event.scope, registry, lang))
+    if event.holiday:
+        parts.append(holiday_label(lang))
+    return " · ".join(parts)
 
 
 def _width(text: str) -> int:
@@ -39,7 +61,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def upcoming_text(
-    occurrences: list[Occurrence], unverified: list[Unverified], today: dt.date, lang: Language
+    occurrences: list[Occurrence],
+    unverified: list[Unverified],
+    today: dt.date,
+    lang: Language,
+    registry: Registry | None = None,
 ) -> str:
     if not occurrences:
         out = gettext("No anniversaries in this period.", lang) + "\n"
@@ -56,7 +82,7 @@ def upcoming_text(
                 day(o.date, lang),
                 str((o.date - today).days),
                 milestone_name(o.milestone, lang),
-                category_name(o.event.category, lang),
+                kind_text(o, lang, registry),
                 occurrence_title(o, lang),
             ]
             for o in occurrences

@@ -14,11 +14,26 @@ from babel import Locale
 from babel.dates import format_date
 
 from ..i18n import N_, Language, gettext
-from ..model import CATEGORY_NAMES, Event, LunarRule, Milestone, Occurrence, Precision, SolarDate, Unverified
+from ..model import (
+    CATEGORY_NAMES,
+    HOLIDAY_LABEL,
+    NATIONAL,
+    NATIONAL_NAME,
+    Event,
+    LunarRule,
+    Milestone,
+    Occurrence,
+    Precision,
+    Registry,
+    SolarDate,
+    Unverified,
+    YearlyRule,
+)
 
 # CLDR patterns: the documents write 7/5/1954; English prose writes 7 May 1954.
 _DAY_PATTERN = {Language.VI: "d/M/y", Language.EN: "d MMMM y"}
 _MONTH_PATTERN = {Language.VI: "M/y", Language.EN: "MMMM y"}
+_DAY_OF_YEAR_PATTERN = {Language.VI: "d/M", Language.EN: "d MMMM"}
 
 # English ordinal suffixes by CLDR ordinal plural category; other languages
 # translate them (Vietnamese: "thứ {n}").
@@ -101,6 +116,24 @@ def lunar_rule(rule: LunarRule, lang: Language) -> str:
     )
 
 
+def yearly_rule(rule: YearlyRule, lang: Language) -> str:
+    """A solar day of every year: "1/1 hằng năm", "8 March every year, since 1910"."""
+    when = format_date(dt.date(2000, rule.month, rule.day), _DAY_OF_YEAR_PATTERN[lang], locale=_locale(lang))
+    if rule.origin_year is None:
+        return gettext("{date} every year", lang).format(date=when)
+    return gettext("{date} every year, since {year}", lang).format(date=when, year=rule.origin_year)
+
+
+def origin_text(event: Event, lang: Language) -> str:
+    """An entry's origin as its page and feeds state it: a date, a lunar or a yearly day."""
+    origin = event.origin
+    if isinstance(origin, LunarRule):
+        return lunar_rule(origin, lang)
+    if isinstance(origin, YearlyRule):
+        return yearly_rule(origin, lang)
+    return solar(origin, lang)
+
+
 def anniversary_title(event: Event, n: int, origin: str, when: str, lang: Language) -> str:
     return gettext("{ordinal} anniversary of {title} ({origin} – {date})", lang).format(
         ordinal=ordinal(n, lang), n=n, title=event.title.get(lang), origin=origin, date=when
@@ -120,6 +153,11 @@ def occurrence_title(occurrence: Occurrence, lang: Language) -> str:
             year=event.origin.origin_year, lunar=lunar_rule(event.origin, lang)
         )
         return anniversary_title(event, occurrence.n, origin, when, lang)
+    if isinstance(event.origin, YearlyRule):
+        if occurrence.n is None:
+            text = gettext("{title} ({date})", lang).format(title=event.title.get(lang), date=when)
+            return text[:1].upper() + text[1:]
+        return anniversary_title(event, occurrence.n, str(event.origin.origin_year), when, lang)
     return anniversary_title(event, occurrence.n, solar(event.origin, lang), when, lang)
 
 
@@ -150,6 +188,19 @@ def milestone_name(milestone: Milestone | None, lang: Language) -> str:
 
 def category_name(category: str, lang: Language) -> str:
     return gettext(CATEGORY_NAMES.get(category, category), lang)
+
+
+def scope_name(scope: str, registry: Registry | None, lang: Language) -> str:
+    """A scope's name: "toàn quốc"/"national", or the name the registry declares."""
+    if scope == NATIONAL:
+        return gettext(NATIONAL_NAME, lang)
+    name = registry.scope_name(scope) if registry is not None else None
+    return name.get(lang) if name else scope
+
+
+def holiday_label(lang: Language) -> str:
+    """The badge of a paid public holiday: "Nghỉ lễ", "Public holiday"."""
+    return gettext(HOLIDAY_LABEL, lang)
 
 
 def country_name(code: str | None, lang: Language) -> str:

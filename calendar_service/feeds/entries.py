@@ -14,9 +14,19 @@ from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..dates.lunar import from_solar
-from ..dates.titles import category_name, country_name, day, milestone_name, occurrence_title, solar
+from ..dates.titles import (
+    category_name,
+    country_name,
+    day,
+    holiday_label,
+    milestone_name,
+    occurrence_title,
+    scope_name,
+    solar,
+    yearly_rule,
+)
 from ..i18n import Language, gettext, ngettext
-from ..model import LunarRule, Occurrence, Registry
+from ..model import NATIONAL, LunarRule, Occurrence, Registry, YearlyRule
 
 # The one UID domain of every installation before it became a setting: feeds
 # published with it keep it until the operator sets CALENDAR_UID_DOMAIN.
@@ -107,6 +117,8 @@ def source_lines(occurrence: Occurrence, registry: Registry, lang: Language) -> 
             name = document.number or document.title
             issued = f", {day(document.date, lang)}" if document.date else ""
             lines.append(f"- {name} ({document.issuer}{issued}): “{citation.quote}”")
+        elif citation.quote:
+            lines.append(f"- {citation.title}: “{citation.quote}” {citation.url}")
         else:
             lines.append(f"- {citation.title}: {citation.url}")
     return lines
@@ -118,8 +130,14 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     labels = [category_name(event.category, lang)]
     if occurrence.milestone:
         labels.insert(0, milestone_name(occurrence.milestone, lang))
+    if event.holiday:
+        labels.append(holiday_label(lang))
     lines.append(" · ".join(labels))
-    if not isinstance(event.origin, LunarRule):
+    if event.scope != NATIONAL:
+        lines.append(gettext("Scope: {scope}", lang).format(scope=scope_name(event.scope, registry, lang)))
+    if isinstance(event.origin, YearlyRule):
+        lines.append(gettext("Date: {date}", lang).format(date=yearly_rule(event.origin, lang)))
+    elif not isinstance(event.origin, LunarRule):
         lines.append(gettext("Original date: {date}", lang).format(date=solar(event.origin, lang)))
     if event.country:
         lines.append(gettext("Country: {country}", lang).format(country=country_name(event.country, lang)))
@@ -152,6 +170,8 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
     categories = [category_name(event.category, lang)]
     if occurrence.milestone:
         categories.append(milestone_name(occurrence.milestone, lang))
+    if event.holiday:
+        categories.append(holiday_label(lang))
     summary = occurrence_title(occurrence, lang)
     reminders = tuple(
         (days, f"{countdown(days, lang)} {summary}")

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode
 
 from babel.lists import format_list
 
 from ..config import DEFAULT_LEAD_TIMES, Settings
-from ..dates.titles import category_name, country_name
+from ..dates.titles import category_name, country_name, scope_name
 from ..i18n import LANGUAGES, N_, Language, gettext, ngettext
-from ..model import CATEGORIES, LeadTimes, MilestoneFilter, Occurrence, Precision, Registry
+from ..model import (
+    CATEGORIES,
+    NATIONAL,
+    Bilingual,
+    LeadTimes,
+    MilestoneFilter,
+    Occurrence,
+    Precision,
+    Registry,
+)
 
 
 class FeedKind(StrEnum):
@@ -26,6 +35,7 @@ class FeedKind(StrEnum):
     PLANNING = "planning"  # lead-time entries before each năm tròn and năm chẵn
     CATEGORY = "category"  # key: the category
     COUNTRY = "country"  # key: the country code
+    SCOPE = "scope"  # key: national or a declared local scope (a province)
     CUSTOM = "custom"  # chosen by a query (a filtered feed); key: its normalised query string
 
     def includes(self, occurrence: Occurrence, key: str | None = None) -> bool:
@@ -35,6 +45,8 @@ class FeedKind(StrEnum):
             return key == occurrence.event.category
         if self is FeedKind.COUNTRY:
             return key == occurrence.event.country
+        if self is FeedKind.SCOPE:
+            return key == occurrence.event.scope
         if self is FeedKind.MILESTONES or self is FeedKind.PLANNING:
             return occurrence.milestone is not None
         return True
@@ -46,13 +58,17 @@ class FeedSpec:
 
     lang: Language
     kind: FeedKind
-    key: str | None = None  # the category or the country code
+    key: str | None = None  # the category, the country code or the scope
     alarms: bool = False
+    # A declared scope's name (the registry's words); not part of the feed's identity.
+    scope_name: Bilingual | None = field(default=None, compare=False)
 
     @classmethod
-    def from_index(cls, item: Mapping[str, object]) -> FeedSpec:
-        """The spec of a feed listed in ``index.json``."""
-        return cls(Language(item["lang"]), FeedKind(item["kind"]), item["key"], bool(item["alarms"]))
+    def from_index(cls, item: Mapping[str, object], registry: Registry | None = None) -> FeedSpec:
+        """The spec of a feed listed in ``index.json`` (a scope's name from ``registry``)."""
+        kind, key = FeedKind(item["kind"]), item["key"]
+        name = registry.scope_name(key) if registry is not None and kind is FeedKind.SCOPE else None
+        return cls(Language(item["lang"]), kind, key, bool(item["alarms"]), name)
 
     @classmethod
     def custom(
@@ -62,11 +78,13 @@ class FeedSpec:
         countries: Iterable[str] = (),
         milestone: MilestoneFilter = MilestoneFilter.ALL,
         text: str = "",
+        scopes: Iterable[str] = (),
     ) -> FeedSpec:
         """A filtered feed; its key is the query in one order, so that equal
         selections have one address and one name."""
         args = [("category", c) for c in sorted(set(categories))]
         args += [("country", c.upper()) for c in sorted(set(countries))]
+        args += [("scope", s) for s in sorted(set(scopes))]
         if milestone is not MilestoneFilter.ALL:
             args.append(("milestone", milestone.value))
         if text:
@@ -89,6 +107,8 @@ class FeedSpec:
             base = f"category/{self.key}"
         elif self.kind is FeedKind.COUNTRY:
             base = f"country/{(self.key or '').lower()}"
+        elif self.kind is FeedKind.SCOPE:
+            base = f"scope/{self.key}"
         elif self.kind is FeedKind.CUSTOM:
             base = "filtered"
         else:
@@ -107,6 +127,8 @@ class FeedSpec:
             subject = country_name(self.key, lang)
         elif self.kind is FeedKind.CUSTOM:
             subject = self._selection()
+        elif self.kind is FeedKind.SCOPE:
+            subject = self.scope_text()
         else:
             subject = gettext(_KIND_NAMES[self.kind], lang)
         title = gettext("Anniversaries – {subject}", lang).format(subject=subject)
@@ -125,6 +147,8 @@ class FeedSpec:
                 words.append(country_name(value, lang))
             elif name == "milestone":
                 words.append(gettext(_FILTER_NAMES[MilestoneFilter(value)], lang))
+            elif name == "scope":
+                words.append(scope_name(value, None, lang) if value == NATIONAL else value)
             elif name == "q":
                 words.append(gettext("matching “{text}”", lang).format(text=value))
         return ", ".join(words) or gettext("all", lang)
@@ -143,11 +167,17 @@ class FeedSpec:
             text = gettext(_KIND_DESCRIPTIONS[self.kind], lang).format(
                 category=category_name(self.key, lang) if self.kind is FeedKind.CATEGORY else "",
                 country=country_name(self.key, lang) if self.kind is FeedKind.COUNTRY else "",
+                scope=self.scope_text() if self.kind is FeedKind.SCOPE else "",
                 selection=self._selection() if self.kind is FeedKind.CUSTOM else "",
             )
         if self.alarms:
             text += " " + gettext("Each entry carries reminders at the configured lead times.", lang)
         return text
+
+    def scope_text(self) -> str:
+        if self.key == NATIONAL or self.scope_name is None:
+            return scope_name(self.key or NATIONAL, None, self.lang)
+        return self.scope_name.get(self.lang)
 
 
 def _days_before(days: tuple[int, ...], lang: Language) -> str:
@@ -176,6 +206,7 @@ _KIND_DESCRIPTIONS = {
     FeedKind.PLANNING: N_("Entries for content planning, ahead of every năm tròn and năm chẵn anniversary."),
     FeedKind.CATEGORY: N_("Anniversaries in the category: {category}."),
     FeedKind.COUNTRY: N_("Anniversaries concerning {country}, including diplomatic relations."),
+    FeedKind.SCOPE: N_("Anniversaries of the scope: {scope}."),
     FeedKind.CUSTOM: N_("Anniversaries chosen by the feed's address: {selection}."),
 }
 
@@ -184,6 +215,9 @@ def feed_specs(registry: Registry) -> list[FeedSpec]:
     """Every feed the registry gives, in both languages, in a stable order."""
     # Countries whose entries give dated occurrences (a year-only date gives none).
     countries = sorted({e.country for e in registry.events if e.country and e.precision is Precision.DAY})
+    # Scope feeds once a local scope is present: then each scope present (national too) has one.
+    scopes = registry.scopes_present()
+    scopes = scopes if any(scope != NATIONAL for scope in scopes) else []
     specs = []
     for lang in LANGUAGES:
         specs += [FeedSpec(lang, FeedKind.ALL), FeedSpec(lang, FeedKind.ALL, alarms=True)]
@@ -191,6 +225,9 @@ def feed_specs(registry: Registry) -> list[FeedSpec]:
         specs.append(FeedSpec(lang, FeedKind.PLANNING))
         specs += [FeedSpec(lang, FeedKind.CATEGORY, category) for category in CATEGORIES]
         specs += [FeedSpec(lang, FeedKind.COUNTRY, code) for code in countries]
+        specs += [
+            FeedSpec(lang, FeedKind.SCOPE, scope, scope_name=registry.scope_name(scope)) for scope in scopes
+        ]
     return specs
 
 

@@ -15,12 +15,12 @@ def registry_document(path: Path, normal: str, registry: Registry) -> str | None
     whose text is the same once normalised (a .pdf or .docx copy of it)."""
     base = Path(registry.path).resolve().parent
     for document in registry.documents.values():
-        source = base / document.file
+        source = document.path(base)  # relative to the registry file that defines it
         if source.resolve() == path.resolve():
             return document.id
     for document in registry.documents.values():
         try:
-            if normalise((base / document.file).read_text(encoding="utf-8")) == normal:
+            if normalise(document.path(base).read_text(encoding="utf-8")) == normal:
                 return document.id
         except (OSError, UnicodeDecodeError):
             continue

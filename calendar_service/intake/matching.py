@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Event, LunarRule, Registry, SolarDate
+from ..model import Event, LunarRule, Registry, SolarDate, YearlyRule
 from . import guess
 from .items import Item, Kind, Match, Status
 
@@ -50,7 +50,7 @@ def _score(item: Item, event: Event) -> float:
     return max(similarity(item.title, text) for text in texts)
 
 
-def _compatible(mine: SolarDate, theirs: SolarDate) -> bool:
+def _compatible(mine: SolarDate, theirs: SolarDate | YearlyRule) -> bool:
     """The same date at the precision both know (1969 agrees with 11/1/1969)."""
     pairs = ((mine.year, theirs.year), (mine.month, theirs.month), (mine.day, theirs.day))
     return all(a == b for a, b in pairs if a is not None and b is not None)

@@ -1,19 +1,23 @@
 """Whole-registry checks on top of the schema: quotes that really are in the
 documents, dates the sources disagree on, declared counts and their coverage,
-and dates still to verify. ``check`` never raises for bad data: it reports."""
+dates still to verify, and public sources that are only a site's home page.
+``check`` reads the registry and the files it includes and never raises for
+bad data: it reports."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from ..errors import Location, Problem, RegistryError, YamlFileError, problem
+from ..errors import Location, Problem, RegistryError, problem
 from ..i18n import N_, Msg
 from ..model import CATEGORY_NAMES, DeclaredCount, Event, Precision, Registry, Resolution, SolarDate
-from . import yamlfile
-from .schema import parse
+from .includes import load_files
+from .schema import parse_files
 
 _QUOTED_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _TO_VERIFY = {
@@ -58,6 +62,8 @@ class Report:
     conflicts: list[Conflict] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
     to_verify: list[Event] = field(default_factory=list)
+    # The files read or sought and the folders globbed: their stamp says when to check again.
+    watched: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,7 +77,7 @@ def normalise(text: str) -> str:
 def _check_documents(registry: Registry, base: Path, report: Report) -> dict[str, str]:
     texts = {}
     for document in registry.documents.values():
-        path = base / document.file
+        path = document.path(base)
         try:
             texts[document.id] = normalise(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
@@ -101,7 +107,11 @@ def _check_quote(texts: dict[str, str], document: str, quote: str, where, entry:
 
 
 def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
-    """Dates each source gives for the event's origin, where it gives one."""
+    """Dates each source gives for the event's origin, where it gives one: its
+    ``states:``, or, for a guidance document, a date of the origin's year in
+    the words quoted. Words quoted from a public source are not read for dates
+    (an article names the decisions of the same year beside the day itself):
+    such a source gives another date through ``states:``."""
     origin = event.origin
     stated = {}
     for citation in event.sources:
@@ -113,6 +123,8 @@ def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
         if citation.states is not None:
             stated[name] = citation.states
             continue
+        if not citation.document:
+            continue
         for d, m, y in _QUOTED_DATE.findall(citation.quote or ""):
             if int(y) == origin.year:
                 stated[name] = SolarDate(int(y), int(m), int(d))
@@ -120,7 +132,7 @@ def _stated_dates(event: Event, registry: Registry) -> dict[str, SolarDate]:
 
 
 def _check_conflict(event: Event, registry: Registry, report: Report) -> None:
-    if event.is_lunar:
+    if event.is_rule:
         return
     stated = _stated_dates(event, registry)
     disagree = {name: when for name, when in stated.items() if when != event.origin}
@@ -183,6 +195,24 @@ def _coverage(count: DeclaredCount, registry: Registry, report: Report) -> None:
         )
 
 
+def _check_home_pages(event: Event, report: Report) -> None:
+    """A site's home page says nothing about a date: the article that does is the source."""
+    for citation in event.sources:
+        if citation.url is None:
+            continue
+        parts = urlsplit(citation.url)
+        if parts.path in ("", "/") and not parts.query:
+            report.warnings.append(
+                problem(
+                    citation.url_location or citation.location or event.location,
+                    N_("'{url}' is a site's home page: cite the article that gives the facts"),
+                    entry_id=event.id,
+                    field="sources.url",
+                    url=citation.url,
+                )
+            )
+
+
 def check_registry(registry: Registry, report: Report) -> None:
     texts = _check_documents(registry, Path(registry.path).resolve().parent, report)
     for count in registry.declared_counts:
@@ -192,6 +222,7 @@ def check_registry(registry: Registry, report: Report) -> None:
             if citation.document:
                 _check_quote(texts, citation.document, citation.quote, citation.location, event.id, report)
         _check_conflict(event, registry, report)
+        _check_home_pages(event, report)
         if event.precision is not Precision.DAY:
             report.to_verify.append(event)
             message = _TO_VERIFY[event.precision]
@@ -203,18 +234,19 @@ def check_registry(registry: Registry, report: Report) -> None:
 
 
 def check(path: str | Path, display_path: str | None = None) -> Report:
-    """Load and check a registry file; every problem found is in the report."""
+    """Load and check a registry file and the files it includes; every problem
+    found is in the report."""
     shown = display_path or str(path)
     report = Report(shown)
-    try:
-        data = yamlfile.load(path, shown)
-    except YamlFileError as error:
-        report.errors.append(error.problem)
+    files = load_files(path, shown)
+    report.watched = files.watched
+    report.errors.extend(files.problems)
+    if not files.files or not files.files[0].root:
         return report
-    registry, problems = parse(data, shown)
+    registry, problems = parse_files(files.files)
     report.errors.extend(problems)
     if registry is not None:
-        registry = Registry(str(path), registry.documents, registry.events, registry.declared_counts)
+        registry = dataclasses.replace(registry, path=str(path))
         check_registry(registry, report)
         report.registry = registry
     return report

@@ -86,6 +86,14 @@ class Reader:
             return None
         return value
 
+    def boolean(self, data: YamlMap, key: str, *, entry=None, default: bool = False) -> bool | None:
+        """``true`` or ``false`` (YAML's words for them); None (and a problem) otherwise."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.add(data.where(key), N_("expected true or false"), entry=entry, field=key)
+            return None
+        return value
+
     def solar_date(self, data: YamlMap, key: str, *, entry=None, prefix="") -> SolarDate | None:
         value = data.get(key)
         where = data.where(key)

@@ -1,8 +1,12 @@
-"""Read ``data/events.yaml`` into domain objects, with a problem for every
-field that cannot be used (schema, real dates, ids, categories, countries)."""
+"""Read ``data/events.yaml`` (and the files it includes) into domain objects,
+with a problem for every field that cannot be used (schema, real dates, ids,
+categories, countries, scopes). Ids, documents, scopes and declared counts are
+one set across all the files: an entry may cite a document another file
+defines, and an id used twice is reported with both places."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +15,7 @@ from ..errors import Location, Problem
 from ..i18n import N_, Msg
 from ..model import (
     CATEGORIES,
+    NATIONAL,
     Bilingual,
     Citation,
     DeclaredCount,
@@ -20,14 +25,18 @@ from ..model import (
     Observance,
     Registry,
     Resolution,
+    Scope,
     SolarDate,
+    YearlyRule,
 )
 from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
+from .includes import INCLUDE, RegistryFile
 from .yamlfile import YamlMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-_TOP_FIELDS = {"version", "documents", "declared_counts", "events"}
+_TOP_FIELDS = {"version", "documents", "declared_counts", "events", "scopes", INCLUDE}
+_SCOPE_FIELDS = {"id", "name"}
 _DOCUMENT_FIELDS = {"id", "number", "issuer", "title", "file", "date", "date_note"}
 _COUNT_FIELDS = {"id", "document", "quote", "year", "category", "count", "note"}
 _EVENT_FIELDS = {
@@ -42,6 +51,9 @@ _EVENT_FIELDS = {
     "sources",
     "resolution",
     "note",
+    "scope",
+    "holiday",
+    "yearly",
 }
 _SOURCE_FIELDS = {"document", "quote", "url", "title", "states"}
 
@@ -53,7 +65,7 @@ def _unique(reader: Reader, seen: dict[str, Location], ident: str | None, where:
         reader.add(
             where, N_("id '{id}' must use lower-case letters, digits and hyphens"), field="id", id=ident
         )
-    elif ident in seen:
+    elif ident in seen and seen[ident].path == where.path:
         reader.add(
             where,
             N_("duplicate {kind} id '{id}' (first used on line {line})"),
@@ -62,11 +74,21 @@ def _unique(reader: Reader, seen: dict[str, Location], ident: str | None, where:
             id=ident,
             line=seen[ident].line,
         )
+    elif ident in seen:
+        reader.add(
+            where,
+            N_("duplicate {kind} id '{id}' (first used in {file}, line {line})"),
+            field="id",
+            kind=kind,
+            id=ident,
+            file=seen[ident].path,
+            line=seen[ident].line,
+        )
     else:
         seen[ident] = where
 
 
-def _document(reader: Reader, data: YamlMap) -> Document | None:
+def _document(reader: Reader, data: YamlMap, base: str | None = None) -> Document | None:
     reader.unknown_fields(data, _DOCUMENT_FIELDS)
     ident = reader.text(data, "id")
     values = {key: reader.text(data, key, entry=ident) for key in ("issuer", "title", "file")}
@@ -86,7 +108,7 @@ def _document(reader: Reader, data: YamlMap) -> Document | None:
     if ident is None or None in values.values():
         return None
     return Document(
-        ident, number, values["issuer"], values["title"], values["file"], issued, note, data.location
+        ident, number, values["issuer"], values["title"], values["file"], issued, note, data.location, base
     )
 
 
@@ -97,6 +119,24 @@ def _date_note(reader: Reader, data: YamlMap, ident: str | None) -> Bilingual | 
         text = reader.text(data, "date_note", entry=ident, required=False)
         return Bilingual(text, text) if text else None
     return reader.bilingual(data, "date_note", entry=ident, required=False)
+
+
+def _scope(reader: Reader, data: YamlMap) -> Scope | None:
+    ident = reader.text(data, "id")
+    reader.unknown_fields(data, _SCOPE_FIELDS, entry=ident)
+    name = reader.bilingual(data, "name", entry=ident)
+    if ident == NATIONAL:
+        reader.add(
+            data.where("id"),
+            N_("'{id}' is the national scope, which every registry has: declare only local scopes"),
+            entry=ident,
+            field="id",
+            id=ident,
+        )
+        return None
+    if ident is None or name is None:
+        return None
+    return Scope(ident, name, data.location)
 
 
 def _known_document(reader: Reader, data: YamlMap, document, documents: dict, entry, field: str) -> bool:
@@ -137,32 +177,74 @@ def _citation(reader: Reader, data: YamlMap, entry: str | None, documents: dict)
             url=url,
         )
         return None
-    return Citation(document, quote, url, title, states, data.where("quote") if quote else data.location)
+    return Citation(
+        document,
+        quote,
+        url,
+        title,
+        states,
+        data.where("quote") if quote else data.location,
+        data.where("url") if url else None,
+    )
 
 
-def _origin(reader: Reader, data: YamlMap, ident: str | None) -> SolarDate | LunarRule | None:
-    if ("date" in data) == ("lunar" in data):
-        reader.add(data.location, N_("give exactly one of 'date' and 'lunar'"), entry=ident, field="date")
+def _origin(reader: Reader, data: YamlMap, ident: str | None) -> SolarDate | LunarRule | YearlyRule | None:
+    given = [key for key in ("date", "lunar", "yearly") if key in data]
+    if len(given) != 1:
+        reader.add(
+            data.location, N_("give exactly one of 'date', 'lunar' and 'yearly'"), entry=ident, field="date"
+        )
         return None
     if "date" in data:
         return reader.solar_date(data, "date", entry=ident)
-    lunar = reader.mapping(data["lunar"], data.where("lunar"), entry=ident, field="lunar")
-    if lunar is None:
+    key = given[0]
+    rule = reader.mapping(data[key], data.where(key), entry=ident, field=key)
+    if rule is None:
         return None
-    reader.unknown_fields(lunar, {"month", "day", "origin_year"}, entry=ident, prefix="lunar.")
-    month = reader.integer(lunar, "month", entry=ident, low=1, high=12, prefix="lunar.")
-    day = reader.integer(lunar, "day", entry=ident, low=1, high=30, prefix="lunar.")
+    prefix = key + "."
+    reader.unknown_fields(rule, {"month", "day", "origin_year"}, entry=ident, prefix=prefix)
+    month = reader.integer(rule, "month", entry=ident, low=1, high=12, prefix=prefix)
+    day = reader.integer(rule, "day", entry=ident, low=1, high=30 if key == "lunar" else 31, prefix=prefix)
     origin = (
-        reader.integer(lunar, "origin_year", entry=ident, low=1, high=2200, prefix="lunar.")
-        if "origin_year" in lunar
+        reader.integer(rule, "origin_year", entry=ident, low=1, high=2200, prefix=prefix)
+        if "origin_year" in rule
         else None
     )
     if month is None or day is None:
         return None
-    return LunarRule(month, day, origin)
+    if key == "lunar":
+        return LunarRule(month, day, origin)
+    try:
+        dt.date(2000, month, day)  # a leap year: 29 February is a day of the year
+    except ValueError:
+        reader.add(
+            rule.where("day"),
+            N_("{day}/{month} is not a day of the year"),
+            entry=ident,
+            field=prefix + "day",
+            day=day,
+            month=month,
+        )
+        return None
+    return YearlyRule(month, day, origin)
 
 
-def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
+def _scope_of(reader: Reader, data: YamlMap, ident: str | None, scopes: dict) -> str | None:
+    scope = reader.text(data, "scope", entry=ident, required=False) or NATIONAL
+    if scope != NATIONAL and scope not in scopes:
+        reader.add(
+            data.where("scope"),
+            N_("unknown scope '{value}' (known: {allowed}); declare it under 'scopes:'"),
+            entry=ident,
+            field="scope",
+            value=scope,
+            allowed=", ".join([NATIONAL, *scopes]),
+        )
+        return None
+    return scope
+
+
+def _event(reader: Reader, data: YamlMap, documents: dict, scopes: dict) -> Event | None:
     ident = reader.text(data, "id")
     reader.unknown_fields(data, _EVENT_FIELDS, entry=ident)
     title = reader.bilingual(data, "title", entry=ident)
@@ -202,7 +284,9 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
             reason = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
             resolution = Resolution(chosen, reason) if chosen and reason else None
     note = reader.bilingual(data, "note", entry=ident, required=False)
-    if None in (ident, title, origin, category, observance) or None in sources:
+    scope = _scope_of(reader, data, ident, scopes)
+    holiday = reader.boolean(data, "holiday", entry=ident)
+    if None in (ident, title, origin, category, observance, scope, holiday) or None in sources:
         return None
     return Event(
         ident,
@@ -216,6 +300,8 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
         note,
         resolution,
         data.location,
+        scope,
+        holiday,
     )
 
 
@@ -237,9 +323,11 @@ def _count(reader: Reader, data: YamlMap, documents: dict) -> DeclaredCount | No
     return DeclaredCount(ident, document, quote, year, category, count, note, data.location)
 
 
-def _each(reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args) -> list:
+def _each(
+    reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args, required=False
+) -> list:
     results = []
-    for item, where in reader.items(top, key, required=key != "declared_counts"):
+    for item, where in reader.items(top, key, required=required):
         data = reader.mapping(item, where)
         if data is None:
             continue
@@ -253,25 +341,54 @@ def _each(reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, se
 
 
 def parse(data, path: str) -> tuple[Registry | None, list[Problem]]:
-    """Turn loaded YAML into a Registry; returns it with the problems found."""
-    reader = Reader(path)
-    top = reader.mapping(data, getattr(data, "location", Location(path, 1, 1)))
+    """Turn one loaded YAML file into a Registry; returns it with the problems found."""
+    return parse_files([RegistryFile(Path(path).resolve(), path, data, root=True)])
+
+
+def _top(reader: Reader, source: RegistryFile) -> YamlMap | None:
+    """A file's top mapping, or None (with a problem) when it cannot be read."""
+    data = source.data
+    top = reader.mapping(data, getattr(data, "location", Location(source.shown, 1, 1)))
     if top is None:
-        return None, reader.problems
+        return None
     reader.unknown_fields(top, _TOP_FIELDS)
-    if top.get("version") != 1:
+    if (source.root or "version" in top) and top.get("version") != 1:
         reader.add(
             top.where("version"),
             N_("unsupported registry version {value} (this program reads version 1)"),
             field="version",
             value=top.get("version"),
         )
+        return None
+    return top
+
+
+def parse_files(files: list[RegistryFile]) -> tuple[Registry | None, list[Problem]]:
+    """Turn the registry's files (the first is the registry itself) into one Registry."""
+    reader = Reader(files[0].shown)
+    read = [(source, _top(reader, source)) for source in files]
+    first = read[0][1]
+    if first is None:
         return None, reader.problems
-    documents = {d.id: d for d in _each(reader, top, "documents", _document, Msg(N_("document")), {})}
+    tops = [(source, top) for source, top in read if top is not None]
+    # A registry that includes nothing must hold its documents and entries itself.
+    alone = len(files) == 1 and INCLUDE not in first
+
+    def each(key: str, parse_item: Callable, kind: str, seen: dict, *args, base: bool = False) -> list:
+        found = []
+        for source, top in tops:
+            extra = (*args, source.base) if base else args
+            required = alone and key in ("documents", "events")
+            found += _each(reader, top, key, parse_item, kind, seen, *extra, required=required)
+        return found
+
+    documents = {d.id: d for d in each("documents", _document, Msg(N_("document")), {}, base=True)}
+    scopes = {s.id: s for s in each("scopes", _scope, Msg(N_("scope")), {})}
     seen: dict[str, Location] = {}
-    counts = _each(reader, top, "declared_counts", _count, Msg(N_("declared count")), seen, documents)
-    events = _each(reader, top, "events", _event, Msg(N_("entry")), seen, documents)
-    registry = Registry(path, documents, tuple(events), tuple(counts))
+    counts = each("declared_counts", _count, Msg(N_("declared count")), seen, documents)
+    events = each("events", _event, Msg(N_("entry")), seen, documents, scopes)
+    paths = tuple(str(source.path) for source in files)
+    registry = Registry(files[0].shown, documents, tuple(events), tuple(counts), scopes, paths)
     return registry, reader.problems
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from ..dates.anniversaries import occurrences
 from ..dates.text import occurrence_dict
-from ..model import Event, LunarRule, Registry
+from ..model import Event, LunarRule, Registry, SolarDate, YearlyRule
 from . import current_language
 from .current import today
 from .params import MAX_DAYS, date, filters, number
@@ -33,9 +33,10 @@ def api_occurrences():
     lang = current_language()
     start = date(request.args, "from", today(), lang)
     days = number(request.args, "days", 30, 1, MAX_DAYS, lang)
-    chosen = filters(request.args, lang)
+    registry = _registry()
+    chosen = filters(request.args, lang, registry.known_scopes())
     end = start + dt.timedelta(days=days - 1)
-    found = occurrences(_registry(), start, end, chosen.query())
+    found = occurrences(registry, start, end, chosen.query())
     return jsonify([occurrence_dict(o, lang) for o in found])
 
 
@@ -49,10 +50,15 @@ def entry_dict(event: Event, registry: Registry, lang: str) -> dict:
         "category": event.category,
         "country": event.country,
         "observance": event.observance.value,
-        "date": None if isinstance(origin, LunarRule) else origin.iso(),
+        "scope": event.scope,
+        "holiday": event.holiday,
+        "date": origin.iso() if isinstance(origin, SolarDate) else None,
         "precision": event.precision.value,
         "lunar": {"month": origin.month, "day": origin.day, "origin_year": origin.origin_year}
         if isinstance(origin, LunarRule)
+        else None,
+        "yearly": {"month": origin.month, "day": origin.day, "origin_year": origin.origin_year}
+        if isinstance(origin, YearlyRule)
         else None,
         "sources": [
             {

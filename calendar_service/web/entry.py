@@ -18,14 +18,16 @@ from ..dates.titles import (
     category_name,
     country_name,
     day,
+    holiday_label,
     milestone_name,
-    solar,
+    origin_text,
+    scope_name,
     unverified_title,
 )
 from ..feeds.entries import entry_url
 from ..feeds.kinds import FeedSpec, window
 from ..i18n import Language
-from ..model import Citation, Document, Event, Milestone, SolarDate, Unverified
+from ..model import NATIONAL, Citation, Document, Event, LunarRule, Milestone, Unverified
 from . import current, current_language
 from .selection import row
 
@@ -139,9 +141,9 @@ def entry(event_id: str):
         for item in current.state().index().get("feeds", [])
         if item["lang"] == lang
         and not item["alarms"]
-        and any(FeedSpec.from_index(item).includes(o) for o in found)
+        and any(FeedSpec.from_index(item, registry).includes(o) for o in found)
     ]
-    origin = solar(event.origin, lang) if isinstance(event.origin, SolarDate) else None
+    origin = None if isinstance(event.origin, LunarRule) else origin_text(event, lang)
     return render_template(
         "entry.html",
         event=event,
@@ -155,7 +157,7 @@ def entry(event_id: str):
         public=public,
         cited=_cited(event, registry, reference, lang),
         next_milestones=_next_milestones(event, reference, lang),
-        rows=[row(o, reference, lang) for o in found],
+        rows=[row(o, reference, lang, registry, sources=False) for o in found],
         to_verify=[_undated(u, lang) for u in unverified([event], start.year, end.year)],
         window_start=day(start, lang),
         window_end=day(end, lang),
@@ -164,4 +166,6 @@ def entry(event_id: str):
         partnership=event.partnership.get(lang) if event.partnership else None,
         resolution=event.resolution.reason.get(lang) if event.resolution else None,
         permalink=entry_url(settings, event.id, lang),
+        scope=scope_name(event.scope, registry, lang) if event.scope != NATIONAL else None,
+        holiday=holiday_label(lang) if event.holiday else None,
     )

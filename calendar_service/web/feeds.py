@@ -22,6 +22,7 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -46,7 +47,7 @@ bp = Blueprint("feeds", __name__)
 CACHE_SECONDS = 3600
 GZIP_SUFFIX = "-gz"  # inside the quotes of the identity ETag, for the gzip representation
 # The parameters of a filtered feed; those after "country" take one value.
-FILTERED_PARAMETERS = ("category", "country", "milestone", "milestones", "q", "text", "lang")
+FILTERED_PARAMETERS = ("category", "country", "scope", "milestone", "milestones", "q", "text", "lang")
 MAX_VALUES = 50  # values of one parameter (there are 6 categories; a feed of 50 countries is a lot)
 _CONDITIONAL = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
@@ -193,10 +194,10 @@ def filtered():
     state = current_app.extensions["calendar_state"]
     settings = state.settings
     lang = current_language()
-    chosen = selection(request.args, lang)
     loaded = state.registry()
     if loaded.registry is None:
         abort(503)
+    chosen = selection(request.args, lang, loaded.registry.known_scopes())
     today = current_today()
 
     def build() -> BuiltFeed:
@@ -204,7 +205,9 @@ def filtered():
         found = occurrences(loaded.registry, start, end, chosen.query())
         entries = [occurrence_entry(o, loaded.registry, settings, lang) for o in found]
         stamps = load_stamps(store, entries, dt.datetime.now(dt.UTC))
-        spec = FeedSpec.custom(lang, chosen.categories, chosen.countries, chosen.milestone, chosen.text)
+        spec = FeedSpec.custom(
+            lang, chosen.categories, chosen.countries, chosen.milestone, chosen.text, chosen.scopes
+        )
         data = calendar_bytes(spec, entries, stamps, settings)
         newest = max((s.dtstamp for s in stamps.values()), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         return BuiltFeed(
@@ -230,7 +233,7 @@ def filtered():
     )
 
 
-def selection(args, lang: str) -> Filters:
+def selection(args, lang: str, scopes: Sequence[str] | None = None) -> Filters:
     """The selection of a filtered feed, normalised: categories and countries
     sorted and without repeats, the text with its spaces collapsed. Unknown
     parameters, more than MAX_VALUES values of one, or two different values of
@@ -243,14 +246,15 @@ def selection(args, lang: str) -> Filters:
             )
         if len(values) > MAX_VALUES:
             raise BadParameter(name, N_("too many values (at most {high})"), lang, high=MAX_VALUES)
-        if name not in ("category", "country") and len(set(values)) > 1:
+        if name not in ("category", "country", "scope") and len(set(values)) > 1:
             raise BadParameter(name, N_("given more than once with different values"), lang)
-    chosen = filters(args, lang)
+    chosen = filters(args, lang, scopes)
     return Filters(
         tuple(sorted(set(chosen.categories))),
         tuple(sorted(set(chosen.countries))),
         chosen.milestone,
         " ".join(unicodedata.normalize("NFC", chosen.text).split()),
+        tuple(sorted(set(chosen.scopes))),
     )
 
 

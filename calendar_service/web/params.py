@@ -4,7 +4,8 @@ says which parameter is wrong and why."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from werkzeug.exceptions import BadRequest
@@ -85,12 +86,20 @@ class Filters:
     countries: tuple[str, ...] = ()
     milestone: MilestoneFilter = MilestoneFilter.ALL
     text: str = ""
+    scopes: tuple[str, ...] = ()  # national and/or declared local scopes
 
     def query(self) -> Query:
-        return Query(frozenset(self.categories), frozenset(self.countries), self.milestone, self.text or None)
+        return Query(
+            frozenset(self.categories),
+            frozenset(self.countries),
+            self.milestone,
+            self.text or None,
+            frozenset(self.scopes),
+        )
 
     def as_args(self) -> list[tuple[str, str]]:
         args = [("category", c) for c in self.categories] + [("country", c) for c in self.countries]
+        args += [("scope", s) for s in self.scopes]
         if self.milestone is not MilestoneFilter.ALL:
             args.append(("milestone", self.milestone.value))
         if self.text:
@@ -98,7 +107,23 @@ class Filters:
         return args
 
 
-def filters(args, lang: str) -> Filters:
+def scopes(args, lang: str, known: Sequence[str] | None) -> tuple[str, ...]:
+    """The ``scope`` parameters: national or a scope the registry declares."""
+    chosen = tuple(dict.fromkeys(value for value in args.getlist("scope") if value))
+    for value in chosen:
+        if (known is not None and value not in known) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
+            raise BadParameter(
+                "scope",
+                N_("unknown value '{value}' (known: {allowed})"),
+                lang,
+                value=value,
+                allowed=", ".join(known or ()),
+            )
+    return chosen
+
+
+def filters(args, lang: str, known_scopes: Sequence[str] | None = None) -> Filters:
+    """The filters of a request; ``known_scopes``: the registry's, to check ``scope`` against."""
     categories = tuple(value for value in args.getlist("category") if value)
     for value in categories:
         if value not in CATEGORIES:
@@ -119,4 +144,4 @@ def filters(args, lang: str) -> Filters:
     text = (args.get("q") or args.get("text") or "").strip()
     if len(text) > 200:
         raise BadParameter("q", N_("the search text is longer than {high} characters"), lang, high=200)
-    return Filters(categories, countries, milestone, text)
+    return Filters(categories, countries, milestone, text, scopes(args, lang, known_scopes))

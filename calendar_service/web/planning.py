@@ -19,6 +19,7 @@ from ..dates.titles import (
     day_with_weekday,
     milestone_name,
     month_heading,
+    scope_name,
     unverified_title,
 )
 from ..i18n import Language
@@ -164,9 +165,12 @@ def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
 
 def _options(registry: Registry, lang: Language) -> dict:
     countries = sorted({e.country for e in registry.events if e.country})
+    present = registry.scopes_present()
     return {
         "categories": [(c, category_name(c, lang)) for c in CATEGORIES],
         "countries": [(c, country_name(c, lang)) for c in countries],
+        # The scope filter is offered once the registry holds local entries.
+        "scopes": [(s, scope_name(s, registry, lang)) for s in present] if len(present) > 1 else [],
     }
 
 

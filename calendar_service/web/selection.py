@@ -15,12 +15,14 @@ from ..dates.titles import (
     country_name,
     day,
     day_with_weekday,
+    holiday_label,
     milestone_name,
     occurrence_title,
+    scope_name,
 )
 from ..i18n import Language
-from ..model import Occurrence, Registry
-from . import current_language
+from ..model import NATIONAL, Occurrence, Registry
+from . import current, current_language
 from .current import today
 from .params import MAX_WEEKS, VIEWS, Filters, choice, date, filters, number
 
@@ -45,7 +47,7 @@ def selection() -> Selection:
     view = choice(args, "view", VIEWS, "list", lang)
     start = date(args, "from", today(), lang)
     weeks = number(args, "weeks", 12, 1, MAX_WEEKS, lang)
-    chosen = filters(args, lang)
+    chosen = filters(args, lang, current.registry().known_scopes())
     if view == "month":
         start = start.replace(day=1)
         end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
@@ -56,21 +58,27 @@ def selection() -> Selection:
     return Selection(lang, view, start, end, weeks, chosen)
 
 
-def row(occurrence: Occurrence, reference: dt.date, lang: Language, registry: Registry | None = None) -> dict:
+def row(
+    occurrence: Occurrence,
+    reference: dt.date,
+    lang: Language,
+    registry: Registry | None = None,
+    sources: bool = True,
+) -> dict:
     """An anniversary as the pages and the CSV show it (``sources`` only with a registry)."""
     event = occurrence.event
-    sources = (
+    cited = (
         [
             (registry.documents[c.document].number or registry.documents[c.document].title)
             if c.document
             else c.title
             for c in event.sources
         ]
-        if registry
+        if registry and sources
         else []
     )
     return {
-        "sources": list(dict.fromkeys(sources)),
+        "sources": list(dict.fromkeys(cited)),
         "occurrence": occurrence,
         "id": event.id,
         "date": day(occurrence.date, lang),
@@ -84,4 +92,7 @@ def row(occurrence: Occurrence, reference: dt.date, lang: Language, registry: Re
         "category": category_name(event.category, lang),
         "country": country_name(event.country, lang),
         "n": occurrence.n,
+        # A local entry's scope (its province) and the public-holiday badge; empty otherwise.
+        "scope": scope_name(event.scope, registry, lang) if event.scope != NATIONAL else "",
+        "holiday": holiday_label(lang) if event.holiday else "",
     }

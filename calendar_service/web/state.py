@@ -1,5 +1,5 @@
-"""What the web service reads: the registry (reloaded when the file changes;
-the last good version is kept when an edit is invalid), the published feeds'
+"""What the web service reads: the registry (reloaded when it or any file it
+includes changes; the last good version is kept when an edit is invalid), the published feeds'
 index and build time; and what it caches, bounded, for the life of the app."""
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 from ..config import Settings
-from ..errors import CalendarServiceError
+from ..errors import RegistryError
 from ..feeds.publish import BUILD_FILE, INDEX_FILE
 from ..feeds.stamps import StampStore
 from ..model import Registry
-from ..registry.checks import load_registry
+from ..registry.checks import check
+from ..registry.includes import stamp as files_stamp
 
 FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested) ...
 FILTERED_FEED_BYTES = 32 * 1024 * 1024  # ... and their bytes (both codings) at most
@@ -110,14 +111,17 @@ class LruCache(Generic[Value]):
 class Loaded:
     registry: Registry | None
     error: str | None
-    stamp: tuple[int, int] | None = None  # the registry file's (mtime_ns, size) when read
+    stamp: tuple | None = None  # the registry files' (path, mtime_ns, size) when read
 
 
 class ServiceState:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple | None = None
+        # What the last reading read or sought (the registry, its includes, the
+        # folders its globs looked in): a change to any of them means reading again.
+        self._watched: list[str] = [str(settings.registry)]
         self._loaded = Loaded(None, None)
         self._index: tuple[int, dict, frozenset[str]] | None = None
         # (registry stamp, language, normalised selection, today, stamps generation) -> the feed
@@ -125,21 +129,22 @@ class ServiceState:
         self._digests: LruCache[str | None] = LruCache(FILE_DIGESTS)
         self._stamps: StampStore | None = None
 
-    def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            info = Path(self.settings.registry).stat()
-            return info.st_mtime_ns, info.st_size
-        except OSError:
-            return None
-
     def registry(self) -> Loaded:
-        stamp = self._file_stamp()
         with self._lock:
-            if stamp != self._stamp or (self._loaded.registry is None and self._loaded.error is None):
-                try:
-                    self._loaded = Loaded(load_registry(self.settings.registry), None, stamp)
-                except CalendarServiceError as error:
-                    self._loaded = Loaded(self._loaded.registry, error.render("en"), stamp)
+            before = files_stamp(self._watched)
+            if before != self._stamp or (self._loaded.registry is None and self._loaded.error is None):
+                report = check(self.settings.registry)
+                watched = report.watched or [str(self.settings.registry)]
+                # The stamp taken before reading, so that an edit made while reading
+                # shows at the next request; when the reading found other files
+                # (an include added or removed), the stamp of those.
+                stamp = before if watched == self._watched else files_stamp(watched)
+                self._watched = watched
+                if report.errors or report.registry is None:
+                    error = RegistryError(report.errors).render("en")
+                    self._loaded = Loaded(self._loaded.registry, error, stamp)
+                else:
+                    self._loaded = Loaded(report.registry, None, stamp)
                 self._stamp = stamp
             return self._loaded
 

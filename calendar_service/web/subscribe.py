@@ -19,7 +19,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import occurrences
-from ..dates.titles import category_name, country_name, day
+from ..dates.titles import category_name, country_name, day, scope_name
 from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..i18n import N_, Language, gettext
 from ..model import CATEGORIES, MilestoneFilter, Precision, Registry
@@ -92,11 +92,12 @@ def subscribe():
     state = current.state()
     base = state.settings.base_url.rstrip("/")
     index = state.index()
+    registry = current.registry()
     published = {}
     for item in index.get("feeds", []):
         if item["lang"] != lang:
             continue
-        spec = FeedSpec.from_index(item)
+        spec = FeedSpec.from_index(item, registry)
         published[spec] = FeedLinks(
             id="feed-" + spec.name.replace("/", "-"),
             title=spec.title(),  # in the reader's language, always current
@@ -109,8 +110,8 @@ def subscribe():
         )
     main_specs = [FeedSpec(lang, kind, alarms=alarms) for kind, alarms in MAIN_FEEDS]
     main = [published[spec] for spec in main_specs if spec in published]
-    chosen = filters(request.args, lang)  # the builder's selection (a 400 page names a wrong value)
-    registry = current.registry()
+    # The builder's selection (a 400 page names a wrong value).
+    chosen = filters(request.args, lang, registry.known_scopes())
     return render_template(
         "subscribe.html",
         main=main,
@@ -119,6 +120,7 @@ def subscribe():
             (links for spec, links in published.items() if spec.kind is FeedKind.COUNTRY),
             key=lambda links: sort_key(links.title),
         ),
+        scopes=[links for spec, links in published.items() if spec.kind is FeedKind.SCOPE],
         reminders=[links for spec, links in published.items() if spec.alarms and spec not in main_specs],
         planning_feed=published.get(FeedSpec(lang, FeedKind.PLANNING)),
         other_lang=Language.EN if lang == Language.VI else Language.VI,
@@ -130,6 +132,7 @@ def subscribe():
 def _builder(chosen: Filters, registry: Registry, base: str, lang: Language) -> dict:
     """The builder's choices and, once something is chosen, the feed it gives."""
     countries = {e.country for e in registry.events if e.country and e.precision is Precision.DAY}
+    present = registry.scopes_present()
     options = {
         "categories": [(c, category_name(c, lang)) for c in CATEGORIES],
         "countries": sorted(((c, country_name(c, lang)) for c in countries), key=lambda o: sort_key(o[1])),
@@ -138,16 +141,21 @@ def _builder(chosen: Filters, registry: Registry, base: str, lang: Language) -> 
             ("milestones", _("round and half-decade years")),
             ("tron", _("major anniversary (năm tròn)")),
         ],
+        # Offered once the registry holds local entries, as in the planning view.
+        "scopes": [(s, scope_name(s, registry, lang)) for s in present] if len(present) > 1 else [],
     }
     result = None
-    picked = Filters(chosen.categories, chosen.countries, chosen.milestone)  # a search text is not offered
+    # A search text is not offered.
+    picked = Filters(chosen.categories, chosen.countries, chosen.milestone, scopes=chosen.scopes)
     selection = picked.as_args()
     if selection:
         start, end = window(current.today(), current.state().settings)
         found = occurrences(registry, start, end, picked.query())
         result = FeedLinks(
             id="feed-selection",
-            title=gettext("Anniversaries – {subject}", lang).format(subject=selection_name(chosen, lang)),
+            title=gettext("Anniversaries – {subject}", lang).format(
+                subject=selection_name(picked, lang, registry)
+            ),
             description="",
             url=f"{base}/feeds/filtered.ics?" + urlencode([*selection, ("lang", lang)]),
             events=len(found),
@@ -155,10 +163,11 @@ def _builder(chosen: Filters, registry: Registry, base: str, lang: Language) -> 
     return {"options": options, "chosen": picked, "result": result}
 
 
-def selection_name(chosen: Filters, lang: Language) -> str:
+def selection_name(chosen: Filters, lang: Language, registry: Registry | None = None) -> str:
     """What a selection holds, in words: "diplomatic relations, Sweden, năm tròn"."""
     parts = [category_name(c, lang) for c in CATEGORIES if c in chosen.categories]
     parts += sorted((country_name(c, lang) for c in chosen.countries), key=sort_key)
+    parts += [scope_name(s, registry, lang) for s in chosen.scopes]
     if chosen.milestone is MilestoneFilter.MILESTONES:
         parts.append(gettext("round and half-decade years", lang))
     elif chosen.milestone is MilestoneFilter.TRON:

@@ -38,7 +38,12 @@ def test_digest_lists_eight_weeks_by_week_milestones_first(real_registry, settin
         assert lines[1].startswith(
             "- Thứ Tư, 8/5/2024 (còn 30 ngày) · năm chẵn: Kỷ niệm 35 năm Ngày thiết lập"
         )
-        assert len(lines) == 2
+        # Then the yearly days of the week: Navy Day (7/5/1955) is not a milestone in 2024.
+        assert lines[2] == (
+            "- Thứ Ba, 7/5/2024 (còn 29 ngày): Kỷ niệm 69 năm Ngày truyền thống Hải quân nhân dân Việt Nam "
+            "(7/5/1955 – 7/5/2024)"
+        )
+        assert len(lines) == 3
         assert "Ngày cần xác minh (chỉ biết tháng hoặc năm):" in text
         html = vi.get_body(("html",)).get_content()
         assert ">Tuần 19: 6/5/2024 – 12/5/2024</h2>" in html

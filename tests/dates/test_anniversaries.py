@@ -157,7 +157,11 @@ def test_queries_filter_by_category_country_milestone_and_text(real_registry):
     trons = occurrences(real_registry, start, end, Query(milestones=MilestoneFilter.TRON))
     assert trons and {o.milestone for o in trons} == {Milestone.TRON}
     text = occurrences(real_registry, start, end, Query(text="dien bien phu"))
-    assert [o.event.id for o in text] == ["dien-bien-phu"]
+    assert [o.event.id for o in text] == ["dien-bien-phu", "ha-noi-dien-bien-phu-tren-khong"]
+    local = occurrences(real_registry, start, end, Query(scopes=frozenset({"lam-dong"})))
+    assert {(o.event.id, o.event.scope) for o in local} == {("ke-hoach-90-kh-tu-lam-dong", "lam-dong")}
+    national = occurrences(real_registry, start, end, Query(scopes=frozenset({"national"})))
+    assert len(national) == len(occurrences(real_registry, start, end)) - len(local)
 
 
 def test_fold_removes_vietnamese_accents():
@@ -192,3 +196,34 @@ def test_n_is_year_difference_and_milestones_follow(year, month, day, n):
         (only,) = found
         assert only.n == n
         assert only.milestone is (Milestone.TRON if n % 10 == 0 else Milestone.CHAN)
+
+
+def test_tet_2027_is_6_february_as_the_lunar_tables_say(real_registry):
+    """The registry's Tết rule gives the day the project's lunar calendar and holidays' table give."""
+    import holidays
+
+    from calendar_service.dates import lunar
+
+    tet = real_registry.event("tet-nguyen-dan")
+    found = occurrences([tet], dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+    assert [(o.date, o.n, o.estimated) for o in found] == [(dt.date(2027, 2, 6), None, False)]
+    assert lunar.to_solar(lunar.LunarDate(2027, 1, 1)) == dt.date(2027, 2, 6)
+    assert holidays.VN(years=2027).get(dt.date(2027, 2, 6)) == "Lunar New Year"
+    mid_autumn = occurrences(
+        [real_registry.event("tet-trung-thu")], dt.date(2027, 1, 1), dt.date(2027, 12, 31)
+    )
+    assert [o.date for o in mid_autumn] == [lunar.to_solar(lunar.LunarDate(2027, 8, 15))]
+
+
+def test_the_public_holidays_are_the_labour_codes(real_registry):
+    """Labour Code 2019, Art. 112; not 24/11, which Resolution 80-NQ/TW only plans."""
+    assert {e.id for e in real_registry.events if e.holiday} == {
+        "tet-duong-lich",
+        "tet-nguyen-dan",
+        "gio-to-hung-vuong",
+        "giai-phong-mien-nam",
+        "quoc-te-lao-dong",
+        "quoc-khanh",
+    }
+    culture = real_registry.event("van-hoa-viet-nam")
+    assert not culture.holiday and "not yet a public holiday in law" in culture.note.en

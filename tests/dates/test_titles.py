@@ -105,3 +105,33 @@ def test_dates_are_written_by_babel():
     assert day(dt.date(2024, 5, 7), "vi") == "7/5/2024"
     assert day(dt.date(2024, 5, 7), "en") == "7 May 2024"
     assert full_day(dt.date(2024, 5, 7), "vi") == "Thứ Ba, 7 tháng 5, 2024"
+
+
+def test_a_yearly_day_without_origin_has_no_n_and_one_with_an_origin_year_counts_from_it():
+    from calendar_service.model import YearlyRule
+
+    new_year = Event(
+        "tet",
+        Bilingual("Tết Dương lịch", "New Year's Day"),
+        "holiday",
+        YearlyRule(1, 1),
+        Observance.YEARLY,
+        (),
+    )
+    occurrence = Occurrence(new_year, dt.date(2027, 1, 1), None, None)
+    assert occurrence_title(occurrence, "vi") == "Tết Dương lịch (1/1/2027)"
+    assert occurrence_title(occurrence, "en") == "New Year's Day (1 January 2027)"
+    women = Event(
+        "women",
+        Bilingual("Ngày Quốc tế Phụ nữ", "International Women's Day"),
+        "holiday",
+        YearlyRule(3, 8, 1910),
+        Observance.YEARLY,
+        (),
+    )
+    occurrence = Occurrence(women, dt.date(2026, 3, 8), 116, None)
+    assert occurrence_title(occurrence, "vi") == "Kỷ niệm 116 năm Ngày Quốc tế Phụ nữ (1910 – 8/3/2026)"
+    assert (
+        occurrence_title(occurrence, "en")
+        == "116th anniversary of International Women's Day (1910 – 8 March 2026)"
+    )

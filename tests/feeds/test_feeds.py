@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import icalendar
 import pytest
 from feedparsers import PARSERS, planned, python_icalendar, seen
 from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY
@@ -152,6 +153,10 @@ def test_index_lists_every_feed_with_titles(published_feeds):
             "category/borders-seas",
             "category/diplomatic",
             "category/documents",
+            "category/people",
+            "scope/national",
+            "scope/lam-dong",
+            "country/bw",
             "country/se",
             "country/br",
             "country/cn",
@@ -161,6 +166,39 @@ def test_index_lists_every_feed_with_titles(published_feeds):
     assert "en/country/sd.ics" not in by_path, "Sudan has no dated entry: no empty feed"
     for item in index["feeds"]:
         assert (published_feeds / item["path"]).exists()
+
+
+def test_each_scope_has_its_feed_and_public_holidays_say_so(published_feeds):
+    """The Lâm Đồng file's entries get their own feed; public holidays carry "Nghỉ lễ" in CATEGORIES."""
+    index = json.loads((published_feeds / "index.json").read_text(encoding="utf-8"))
+    by_path = {item["path"]: item for item in index["feeds"]}
+    assert by_path["vi/scope/lam-dong.ics"]["title"] == "Lịch kỷ niệm – Lâm Đồng"
+    assert by_path["en/scope/national.ics"]["title"] == "Anniversaries – national"
+    assert by_path["vi/scope/national.ics"]["description"] == "Các ngày kỷ niệm thuộc phạm vi: toàn quốc."
+    paths = [published_feeds / p for p in ("vi/scope/lam-dong.ics", "vi/scope/national.ics", "vi/all.ics")]
+    parsed = python_icalendar(paths)
+    local, national, everything = (parsed[str(p)]["events"] for p in paths)
+    assert {e["uid"].split("-20")[0] for e in local} == {
+        "ke-hoach-90-kh-tu-lam-dong",
+        "ke-hoach-35-kh-tu-lam-dong",
+    }
+    assert (
+        len(local) == by_path["vi/scope/lam-dong.ics"]["events"] == 7
+    )  # 90-KH/TU yearly 2024–2029, 35-KH/TU 2027
+    assert "Phạm vi: Lâm Đồng" in local[0]["description"]
+    assert {e["uid"] for e in local} | {e["uid"] for e in national} == {e["uid"] for e in everything}
+    assert not {e["uid"] for e in local} & {e["uid"] for e in national}
+    calendar = icalendar.Calendar.from_ical((published_feeds / "vi/all.ics").read_bytes())
+    by_uid = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    tet = by_uid["tet-nguyen-dan-2025.vi@calendar-service"]
+    assert tet.decoded("DTSTART") == dt.date(2025, 1, 29)
+    assert tet["CATEGORIES"].cats == ["ngày lễ", "Nghỉ lễ"]
+    assert "ngày lễ · Nghỉ lễ" in str(tet["DESCRIPTION"])
+    assert by_uid["nha-giao-viet-nam-2024.vi@calendar-service"]["CATEGORIES"].cats == ["ngày lễ"]
+    people = python_icalendar([published_feeds / "en/category/people.ics"])[
+        str(published_feeds / "en/category/people.ics")
+    ]
+    assert {e["uid"].split("-20")[0] for e in people["events"]} == {"sinh-nhat-chu-tich-ho-chi-minh"}
 
 
 def test_feed_kinds_decide_membership(real_registry):

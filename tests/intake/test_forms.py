@@ -90,7 +90,7 @@ def findings(registry, tmp_path_factory):
             SolarDate(1959, 3, 3),
             65,
             "armed-forces",
-            None,
+            "bo-doi-bien-phong",
         ),
         (
             "Giỗ Tổ Hùng Vương (mùng 10 tháng 3 âm lịch)",
@@ -99,7 +99,7 @@ def findings(registry, tmp_path_factory):
             "holiday",
             "gio-to-hung-vuong",
         ),
-        ("Tết Trung thu, rằm tháng 8 âm lịch", LunarRule(8, 15), None, "holiday", None),
+        ("Tết Trung thu, rằm tháng 8 âm lịch", LunarRule(8, 15), None, "holiday", "tet-trung-thu"),
         (
             "Vương quốc Thụy Điển (11/1/1969)",
             SolarDate(1969, 1, 11),
@@ -108,7 +108,13 @@ def findings(registry, tmp_path_factory):
             "quan-he-ngoai-giao-sweden",
         ),
         ("Mông Cổ (17/11/1954)", SolarDate(1954, 11, 17), 70, "diplomatic", "quan-he-ngoai-giao-mongolia"),
-        ("Cộng hòa Botswana (11/2/2009)", SolarDate(2009, 2, 11), 15, "diplomatic", None),
+        (
+            "Cộng hòa Botswana (11/2/2009)",
+            SolarDate(2009, 2, 11),
+            15,
+            "diplomatic",
+            "quan-he-ngoai-giao-botswana",
+        ),
     ],
 )
 def test_each_form(findings, quote, origin, n, category, entry):

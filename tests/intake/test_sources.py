@@ -31,7 +31,7 @@ PRECISION_FLOOR = 0.9
 VERIFIED = {
     "hd-164-lam-dong": {
         ("132-HD/BTGTW", "2023-12-29"),
-        ("90-KH/TU", "2023-07-25"),
+        # 90-KH/TU and 35-KH/TU are in the registry now (data/local/lam-dong.yaml).
         ("28-NQ/TU", "2023-12-06"),
         ("25-CT/TW", "2018-08-08"),
         ("32-CT/TW", "2019-02-18"),
@@ -40,7 +40,6 @@ VERIFIED = {
         ("34-NQ/TW", "2023-01-09"),
         ("362/QĐ-TTg", "2019-04-03"),
         ("2013/QĐ-TTg", "2021-11-30"),
-        ("35-KH/TU", "2022-03-08"),
     },
     "hd-94-quang-ngai": {
         ("132-HD/BTGTW", "2023-12-29"),

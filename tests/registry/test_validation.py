@@ -35,20 +35,50 @@ def test_small_registry_is_valid(write_registry):
     assert [e.id for e in report.registry.events] == ["dien-bien-phu"]
 
 
-def test_real_registry_is_valid_with_sweden_resolved_and_coverage_20_of_26():
+def test_real_registry_is_valid_with_conflicts_resolved_and_coverage_22_of_26():
     report = check(REAL_REGISTRY)
     assert report.errors == []
-    (sweden,) = report.conflicts
-    assert sweden.event_id == "quan-he-ngoai-giao-sweden" and sweden.resolved
+    conflicts = {c.event_id: c for c in report.conflicts}
+    assert set(conflicts) == {"thanh-lap-dang", "quan-he-ngoai-giao-sweden"}
+    assert all(c.resolved for c in conflicts.values())
+    sweden = conflicts["quan-he-ngoai-giao-sweden"]
     assert sweden.chosen == "1969-01-11"
     assert sweden.dates == {"164-HD/BTGTU": "1969-01-11", "94-HD/BTGTU": "1969-06-11"}
+    # The Party's founding conference met from 6/1 (VNA); the day observed is 3/2/1930.
+    assert conflicts["thanh-lap-dang"].chosen == "1930-02-03"
+    assert list(conflicts["thanh-lap-dang"].dates.values()) == ["1930-01-06"]
     (coverage,) = report.coverage
-    assert (coverage.expected, coverage.found) == (26, 20)
+    # 20 partners of the first research, and Botswana (2009) and the Republic of the Congo (1964).
+    assert (coverage.expected, coverage.found) == (26, 22)
+    assert {"quan-he-ngoai-giao-botswana", "quan-he-ngoai-giao-congo"} <= set(coverage.event_ids)
     assert {e.id for e in report.to_verify} == {
         "quan-he-ngoai-giao-sudan",
         "quan-he-ngoai-giao-papua-new-guinea",
         "quan-he-ngoai-giao-mauritius",
+        "quan-he-ngoai-giao-congo",
     }
+
+
+def test_real_registry_cites_no_home_page_where_the_research_has_the_article():
+    """The home pages left are the sources no article was found for; validate names each."""
+    report = check(REAL_REGISTRY)
+    home_pages = {
+        p.entry_id for p in report.warnings if p.field == "sources.url" and "home page" in p.render("en")
+    }
+    assert home_pages == {
+        "bien-gioi-tay-nam",
+        "bien-gioi-phia-bac",
+        "hiep-uoc-bien-gioi-dat-lien",
+        "van-kien-bien-gioi-dat-lien",
+        "hai-chien-gac-ma",
+        "thanh-lap-nganh-ngoai-giao",
+    }
+    national_days = [e for e in report.registry.events if e.category in ("holiday", "people")]
+    for event in national_days:
+        if event.id == "thanh-lap-nganh-ngoai-giao":
+            continue
+        quoted = [c for c in event.sources if c.url and c.quote]
+        assert quoted, f"{event.id}: no article quoted"
 
 
 def test_tabs(write_registry):
@@ -80,7 +110,7 @@ def test_unknown_category(write_registry):
     path = write_registry(GOOD.replace("category: historical", "category: sport"))
     assert messages(path) == [
         f"{path}:15:15: entry 'dien-bien-phu', field 'category': unknown category 'sport' "
-        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents)"
+        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents, people)"
     ]
 
 

@@ -70,10 +70,11 @@ def read_xlsx(data: bytes):
 
 def test_csv_title_comes_first_with_weekday_sources_and_link(client):
     """The CSV had the title in the 6th column and no weekday, source or link."""
-    rows = read_csv(client.get("/export.csv?from=2024-05-01&weeks=2&lang=en").data)
+    # From 2 May: International Workers' Day (1 May) would come first.
+    rows = read_csv(client.get("/export.csv?from=2024-05-02&weeks=2&lang=en").data)
     assert rows[0] == HEADERS["en"]
     assert rows[1] == DIEN_BIEN_PHU_EN
-    brazil = rows[2]
+    brazil = next(row for row in rows if "Brazil" in row[0])
     assert brazil[:8] == [
         "35th anniversary of the establishment of diplomatic relations between Việt Nam and Brazil "
         "(8 May 1989 – 8 May 2024)",
@@ -90,11 +91,11 @@ def test_csv_title_comes_first_with_weekday_sources_and_link(client):
 
 
 def test_csv_is_utf8_with_a_bom_crlf_lines_and_headers_in_the_page_language(client):
-    response = client.get("/export.csv?from=2024-05-01&weeks=2&lang=vi")
+    response = client.get("/export.csv?from=2024-05-02&weeks=2&lang=vi")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert (
         response.headers["Content-Disposition"]
-        == "attachment; filename=anniversaries-2024-05-01-2024-05-14.csv"
+        == "attachment; filename=anniversaries-2024-05-02-2024-05-15.csv"
     )
     data = response.data
     assert data[:3] == b"\xef\xbb\xbf"
@@ -155,17 +156,17 @@ def test_planning_view_links_both_exports_with_what_it_shows(client):
 
 
 def test_xlsx_same_columns_real_dates_links_frozen_styled_header(client):
-    response = client.get("/export.xlsx?from=2024-05-01&weeks=2&lang=en")
+    response = client.get("/export.xlsx?from=2024-05-02&weeks=2&lang=en")
     assert response.headers["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert (
         response.headers["Content-Disposition"]
-        == "attachment; filename=anniversaries-2024-05-01-2024-05-14.xlsx"
+        == "attachment; filename=anniversaries-2024-05-02-2024-05-15.xlsx"
     )
     sheet = read_xlsx(response.data)
-    assert sheet.title == "2024-05-01 – 2024-05-14"
-    assert sheet.parent.properties.title == "Anniversaries from 1 May 2024 to 14 May 2024"
+    assert sheet.title == "2024-05-02 – 2024-05-15"
+    assert sheet.parent.properties.title == "Anniversaries from 2 May 2024 to 15 May 2024"
     header = [cell.value for cell in sheet[1]]
     assert header == HEADERS["en"]
     assert all(cell.font.b and cell.fill.fgColor.rgb.endswith("1F4E79") for cell in sheet[1])
@@ -181,7 +182,7 @@ def test_xlsx_same_columns_real_dates_links_frozen_styled_header(client):
     assert sources.value == DIEN_BIEN_PHU_EN[8]
     assert link.value == link.hyperlink.target == DIEN_BIEN_PHU_EN[9] and link.style == "Hyperlink"
     # Row for row, the same as the CSV.
-    csv_rows = read_csv(client.get("/export.csv?from=2024-05-01&weeks=2&lang=en").data)
+    csv_rows = read_csv(client.get("/export.csv?from=2024-05-02&weeks=2&lang=en").data)
     as_text = [
         [v.date().isoformat() if isinstance(v, dt.datetime) else "" if v is None else str(v) for v in row]
         for row in sheet.iter_rows(values_only=True)
@@ -258,7 +259,7 @@ def libreoffice(tmp_path):
 
 
 def test_libreoffice_reads_the_xlsx_with_its_dates_text_and_links(client, libreoffice):
-    data = client.get("/export.xlsx?from=2024-05-01&weeks=2&lang=vi").data
+    data = client.get("/export.xlsx?from=2024-05-02&weeks=2&lang=vi").data
     # Back to CSV as LibreOffice shows the cells (UTF-8, formatted values).
     shown = libreoffice("export.xlsx", data, "csv:Text - txt - csv (StarCalc):44,34,76,1")
     rows = list(csv.reader(io.StringIO(shown.decode("utf-8-sig"), newline="")))
@@ -280,7 +281,7 @@ def test_libreoffice_reads_the_xlsx_with_its_dates_text_and_links(client, libreo
 
 def test_libreoffice_reads_the_csv_as_utf8(client, libreoffice):
     """With the character set chosen (UTF-8: filter option 76), as the CSV link's hint says."""
-    data = client.get("/export.csv?from=2024-05-01&weeks=2&lang=vi").data
+    data = client.get("/export.csv?from=2024-05-02&weeks=2&lang=vi").data
     sheet = openpyxl.load_workbook(
         io.BytesIO(libreoffice("export.csv", data, "xlsx", "CSV:44,34,76,1"))
     ).active

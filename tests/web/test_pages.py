@@ -93,10 +93,10 @@ def test_year_overview(client):
 
 
 def test_csv_export_of_what_is_shown(client):
-    response = client.get("/export.csv?from=2024-05-01&weeks=2&lang=en")
+    response = client.get("/export.csv?from=2024-05-02&weeks=2&lang=en")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert (
-        "attachment; filename=anniversaries-2024-05-01-2024-05-14.csv"
+        "attachment; filename=anniversaries-2024-05-02-2024-05-15.csv"
         == response.headers["Content-Disposition"]
     )
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
@@ -110,10 +110,13 @@ def test_csv_export_of_what_is_shown(client):
     ]
     assert {r[-1] for r in rows[1:]} == {
         "http://127.0.0.1:8000/entries/dien-bien-phu?lang=en",
+        "http://127.0.0.1:8000/entries/hai-quan-nhan-dan?lang=en",
         "http://127.0.0.1:8000/entries/quan-he-ngoai-giao-brazil?lang=en",
+        "http://127.0.0.1:8000/entries/doi-thieu-nien-tien-phong?lang=en",
         "http://127.0.0.1:8000/entries/quan-he-ngoai-giao-mauritius?lang=en",
         "http://127.0.0.1:8000/entries/quan-he-ngoai-giao-papua-new-guinea?lang=en",
         "http://127.0.0.1:8000/entries/quan-he-ngoai-giao-sudan?lang=en",
+        "http://127.0.0.1:8000/entries/quan-he-ngoai-giao-congo?lang=en",
     }
 
 

@@ -68,24 +68,33 @@ def test_the_page_leads_with_the_four_main_feeds_then_groups(client):
         "Anniversaries – planning (lead times)",
         "Anniversaries – round and half-decade years (with reminders)",
     ]
-    assert "157 events" in main["feed-all"]["text"]
+    # 2023–2029 (the window of a build on 1 March 2024): the documents' anniversaries and the
+    # national calendar's days, every year for most of them, and the Lâm Đồng file's entries.
+    assert "404 events" in main["feed-all"]["text"]
     assert "Works in every calendar program" in main["feed-planning"]["text"]
     categories = re.search(r'<details class="feed-group" id="group-categories">(.*?)</details>', html, re.S)[
         1
     ]
-    assert text_of(categories).startswith("By category 6 feeds")
+    assert text_of(categories).startswith("By category 7 feeds")  # people is the 7th
     assert "Anniversaries – diplomatic relations" in [c["title"] for c in cards(categories).values()]
     countries = re.search(r'<details class="feed-group" id="group-countries">(.*?)</details>', html, re.S)[1]
     names = [c["title"].removeprefix("Anniversaries – ") for c in cards(countries).values()]
     assert names == sorted(names) and "Sweden" in names and "Brazil" in names
-    # Every published feed in the page's language is offered once.
+    scopes = re.search(r'<details class="feed-group" id="group-scopes">(.*?)</details>', html, re.S)[1]
+    assert text_of(scopes).startswith("By scope 2 feeds")
+    assert [c["title"] for c in cards(scopes).values()] == [
+        "Anniversaries – national",
+        "Anniversaries – Lâm Đồng",
+    ]
+    # Every published feed in the page's language is offered once: 5 main and reminder
+    # feeds, 7 categories, 19 countries with a dated partner, 2 scopes (national, lam-dong).
     everything = cards(html)
-    assert len(everything) == 29 and all(card_id.startswith("feed-") for card_id in everything)
+    assert len(everything) == 33 and all(card_id.startswith("feed-") for card_id in everything)
 
 
 def test_every_feed_has_a_webcal_link_its_address_and_google_and_outlook_links(client):
     found = cards(client.get("/subscribe?lang=vi").data.decode())
-    assert len(found) == 29
+    assert len(found) == 33
     for card in found.values():
         address = card["address"]
         assert address.startswith("http://127.0.0.1:8000/feeds/vi/") and address.endswith(".ics")
@@ -108,7 +117,7 @@ def test_an_http_address_is_not_labelled_https(client):
     # What a reader sees: the text, with each field's value where the field is.
     seen = text_of(re.sub(r'<input[^>]*\svalue="([^"]*)"[^>]*>', r" \1 ", html))
     shown = re.findall(r"((?:\S+\s+){0,3})(https?)://127\.0\.0\.1:8000/feeds/\S+", seen)
-    assert len(shown) >= 29
+    assert len(shown) >= 33
     for before, scheme in shown:
         assert scheme == "http" and "https" not in before.split(), before
     for card in cards(html).values():
