@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -20,6 +21,7 @@ from ..feeds.publish import BUILD_FILE, INDEX_FILE
 from ..model import Registry
 from ..registry.checks import load_registry
 
+log = logging.getLogger("calendar_service.web")
 FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested)
 FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
 
@@ -86,6 +88,12 @@ class ServiceState:
                     self._loaded = Loaded(load_registry(self.settings.registry), None, stamp)
                 except CalendarServiceError as error:
                     self._loaded = Loaded(self._loaded.registry, error.render("en"), stamp)
+                except Exception as error:  # noqa: BLE001 - any failure keeps the last good registry
+                    log.exception("registry %s not reloaded", self.settings.registry)
+                    reason = (
+                        f"{self.settings.registry}: the registry could not be loaded ({type(error).__name__})"
+                    )
+                    self._loaded = Loaded(self._loaded.registry, reason, stamp)
                 self._stamp = stamp
             return self._loaded
 
