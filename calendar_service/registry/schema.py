@@ -24,7 +24,7 @@ from ..model import (
 from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
 from .yamlfile import YamlMap
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: no line break at the end
 
 _TOP_FIELDS = {"version", "documents", "declared_counts", "events"}
 _DOCUMENT_FIELDS = {"id", "number", "issuer", "title", "file", "date", "date_note"}
@@ -45,24 +45,28 @@ _EVENT_FIELDS = {
 _SOURCE_FIELDS = {"document", "quote", "url", "title", "states"}
 
 
-def _unique(reader: Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str) -> None:
-    if ident is None:
+def _unique(reader: Reader, seen: dict[str, YamlMap], data: YamlMap, kind: str) -> None:
+    ident = data.get("id")
+    if not isinstance(ident, str):
         return
-    if not ID_PATTERN.match(ident):
+    if not ID_PATTERN.fullmatch(ident):
         reader.add(
-            where, N_("id '{id}' must use lower-case letters, digits and hyphens"), field="id", id=ident
+            data.where("id"),
+            N_("id '{id}' must use lower-case letters, digits and hyphens"),
+            field="id",
+            id=ident,
         )
     elif ident in seen:
         reader.add(
-            where,
+            data.where("id"),
             N_("duplicate {kind} id '{id}' (first used on line {line})"),
             field="id",
             kind=kind,
             id=ident,
-            line=seen[ident].line,
+            line=seen[ident].where("id").line,
         )
     else:
-        seen[ident] = where
+        seen[ident] = data
 
 
 def _document(reader: Reader, data: YamlMap) -> Document | None:
@@ -180,8 +184,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
     partnership = reader.bilingual(data, "partnership", entry=ident, required=False)
     sources = [
         _citation(reader, item, ident, documents)
-        for item, where in reader.items(data, "sources", entry=ident)
-        if reader.mapping(item, where, entry=ident, field="sources")
+        for item in reader.mappings(data, "sources", entry=ident, item_field="sources")
     ]
     resolution = None
     if "resolution" in data:
@@ -191,7 +194,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
             chosen = reader.solar_date(found, "date", entry=ident, prefix="resolution.")
             reason = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
             resolution = Resolution(chosen, reason) if chosen and reason else None
-    note = reader.bilingual(data, "note", entry=ident, required=False)
+    note = reader.bilingual(data, "note", entry=ident, required=False, lines=True)
     if None in (ident, title, origin, category, observance) or None in sources:
         return None
     return Event(
@@ -229,13 +232,8 @@ def _count(reader: Reader, data: YamlMap, documents: dict) -> DeclaredCount | No
 
 def _each(reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args) -> list:
     results = []
-    for item, where in reader.items(top, key, required=key != "declared_counts"):
-        data = reader.mapping(item, where)
-        if data is None:
-            continue
-        _unique(
-            reader, seen, data.get("id") if isinstance(data.get("id"), str) else None, data.where("id"), kind
-        )
+    for data in reader.mappings(top, key, required=key != "declared_counts"):
+        _unique(reader, seen, data, kind)
         parsed = parse(reader, data, *args)
         if parsed is not None:
             results.append(parsed)
@@ -258,7 +256,7 @@ def parse(data, path: str) -> tuple[Registry | None, list[Problem]]:
         )
         return None, reader.problems
     documents = {d.id: d for d in _each(reader, top, "documents", _document, Msg(N_("document")), {})}
-    seen: dict[str, Location] = {}
+    seen: dict[str, YamlMap] = {}
     counts = _each(reader, top, "declared_counts", _count, Msg(N_("declared count")), seen, documents)
     events = _each(reader, top, "events", _event, Msg(N_("entry")), seen, documents)
     registry = Registry(path, documents, tuple(events), tuple(counts))
