@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from ..dates.anniversaries import occurrences
@@ -12,7 +10,7 @@ from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry
 from . import current_language
 from .current import today
-from .params import MAX_DAYS, date, filters, number
+from .params import MAX_DAYS, date, filters, number, period_end
 
 bp = Blueprint("api", __name__)
 
@@ -34,7 +32,7 @@ def api_occurrences():
     start = date(request.args, "from", today(), lang)
     days = number(request.args, "days", 30, 1, MAX_DAYS, lang)
     chosen = filters(request.args, lang)
-    end = start + dt.timedelta(days=days - 1)
+    end = period_end(start, days, "days", lang)
     found = occurrences(_registry(), start, end, chosen.query())
     return jsonify([occurrence_dict(o, lang) for o in found])
 
