@@ -2,8 +2,9 @@
 when an entry's content changes.
 
 The state (``.state.json`` beside the feeds) remembers each UID's content
-digest, SEQUENCE and DTSTAMP. If it is lost, it is recovered from the feeds
-already published, so SEQUENCE never goes below what clients have seen.
+digest, SEQUENCE and DTSTAMP. If it is lost, unreadable, or holds a wrong
+entry, what it lacks is recovered from the feeds already published, so
+SEQUENCE never goes below what clients have seen.
 Occurrences that leave the registry keep their state, so that an entry put
 back continues its SEQUENCE.
 """
@@ -28,14 +29,36 @@ def _utc(text: str) -> dt.datetime:
 
 
 def load_state(out_dir: Path) -> dict[str, dict]:
+    """The state, each entry checked: a missing or unreadable state, or an
+    entry that is not what ``next_stamp`` writes, is recovered from the
+    published feeds (an entry whose UID is in none of them is dropped)."""
     path = out_dir / STATE_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data["entries"] if isinstance(data.get("entries"), dict) else {}
-    except FileNotFoundError:
+        entries = json.loads(path.read_text(encoding="utf-8"))["entries"]
+    except (OSError, ValueError, KeyError, TypeError):
         return _recover_state(out_dir)
-    except (ValueError, KeyError, AttributeError):
+    if not isinstance(entries, dict):
         return _recover_state(out_dir)
+    wrong = {uid for uid, entry in entries.items() if not _valid(entry)}
+    if not wrong:
+        return entries
+    recovered = _recover_state(out_dir)
+    kept = {uid: entry for uid, entry in entries.items() if uid not in wrong}
+    return kept | {uid: recovered[uid] for uid in wrong if uid in recovered}
+
+
+def _valid(entry: object) -> bool:
+    """An entry as ``next_stamp`` writes it: a digest, a SEQUENCE from 0 to
+    2³¹ − 1 and a DTSTAMP in ISO form with its time zone."""
+    if not isinstance(entry, dict):
+        return False
+    digest, sequence, stamp = entry.get("digest"), entry.get("sequence"), entry.get("dtstamp")
+    if not isinstance(digest, str) or type(sequence) is not int or not 0 <= sequence < 2**31:
+        return False
+    try:
+        return isinstance(stamp, str) and dt.datetime.fromisoformat(stamp).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _recover_state(out_dir: Path) -> dict[str, dict]:
