@@ -5,13 +5,19 @@ is the model: the same table drives every source and the README."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
+import stat
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from .errors import ConfigError, Location, problem
 from .i18n import LANGUAGES, N_, Language, Msg
@@ -53,10 +59,104 @@ def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
     return parse
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?")
+_URL_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]*")  # RFC 3986 path characters
+_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")  # postgresql is read with psycopg 3
+
+
+def _line(value: str) -> str:
+    """Text of one line: no line breaks or other control characters."""
+    if _CONTROL.search(value):
+        raise ValueError(Msg(N_("expected one line without control characters")))
+    return value
+
+
+def _path(value: str) -> Path:
+    return Path(_line(value))
+
+
 def _url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
+    """The public base URL: http(s), a host, an optional port and path, in
+    ASCII, nothing else (it is written into feeds, mail and pages as is)."""
+    if not re.match(r"https?://", value):
         raise ValueError(Msg(N_("expected an http:// or https:// address")))
+    if not value.isascii() or re.search(r"[\x00-\x20\x7f]", value):
+        raise ValueError(
+            Msg(N_("expected an http:// or https:// address in ASCII, without spaces or control characters"))
+        )
+    parts = urlsplit(value)
+    if (
+        not _host(parts)
+        or "@" in parts.netloc
+        or "?" in value
+        or "#" in value
+        or not _URL_PATH.fullmatch(parts.path)
+    ):
+        raise ValueError(
+            Msg(
+                N_(
+                    "expected an http:// or https:// address with a host name, and no user name, query or fragment"
+                )
+            )
+        )
     return value.rstrip("/")
+
+
+def _host(parts) -> bool:
+    """A host name, an IPv4 address or a bracketed IPv6 address, and a valid port if any."""
+    try:
+        parts.port  # noqa: B018 - ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return bool(_HOST_NAME.fullmatch(host))
+
+
+def _database_url(value: str) -> str:
+    """An SQLAlchemy URL of a database this service runs on: SQLite or PostgreSQL (psycopg 3)."""
+    try:
+        url = make_url(_line(value))
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            Msg(
+                N_(
+                    "expected a database URL such as sqlite:///var/calendar.sqlite3 or postgresql://user@host/db"
+                )
+            )
+        ) from None
+    if url.drivername not in _DRIVERS:
+        raise ValueError(Msg(N_("unsupported database; use one of: ")), ", ".join(_DRIVERS))
+    return value
+
+
+def _email(value: str) -> str:
+    """A sender address (also the domain of Message-IDs): checked by
+    email-validator, without a DNS lookup; an international domain is kept in
+    its ASCII (xn--) form, and the part before @ must be ASCII."""
+    value = value.strip()
+    local = value.rpartition("@")[0]
+    if local and not local.isascii() and "<" not in value and " " not in value:
+        raise ValueError(
+            Msg(
+                N_(
+                    "the part before @ must be ASCII: this service does not send internationalised (SMTPUTF8) mail"
+                )
+            )
+        )
+    import email_validator  # imported when used: 0.1 s that most commands do not need
+
+    try:
+        checked = email_validator.validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except email_validator.EmailNotValidError:
+        raise ValueError(Msg(N_("expected an email address such as lich@example.org"))) from None
+    return value if value.isascii() else checked.ascii_email
 
 
 def _timezone(value: str) -> str:
@@ -113,31 +213,31 @@ class Option:
 
 
 SCHEMA: tuple[Option, ...] = (
-    Option("registry", Path, Path("data/events.yaml"), "the registry file", flag="--registry"),
-    Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
-    Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
+    Option("registry", _path, Path("data/events.yaml"), "the registry file", flag="--registry"),
+    Option("subscribers", _path, Path("data/subscribers.yaml"), "the subscribers file"),
+    Option("feeds_dir", _path, Path("feeds"), "where feeds are published"),
     Option("base_url", _url, "http://127.0.0.1:8000", "public base URL for links in feeds and mail"),
     Option(
         "database_url",
-        str,
+        _database_url,
         "sqlite:///var/calendar-service.sqlite3",
         "SQLAlchemy URL of the job store and ledger",
     ),
-    Option("smtp_host", str, None, "SMTP server (none: mail goes to the outbox)"),
+    Option("smtp_host", _line, None, "SMTP server (none: mail goes to the outbox)"),
     Option(
         "smtp_port",
         _bounded(1, 65535, N_("expected a port number 1–65535")),
         None,
         "SMTP port (default by security: 25, 587 or 465)",
     ),
-    Option("smtp_user", str, None, "SMTP user name"),
-    Option("smtp_password", str, None, "SMTP password", secret=True),
+    Option("smtp_user", _line, None, "SMTP user name"),
+    Option("smtp_password", _line, None, "SMTP password", secret=True),
     Option("smtp_security", _choice("none", "starttls", "ssl"), "starttls", "none, starttls or ssl"),
     Option(
-        "smtp_ca_file", Path, None, "CA certificates to trust for the SMTP server (default: the system's)"
+        "smtp_ca_file", _path, None, "CA certificates to trust for the SMTP server (default: the system's)"
     ),
-    Option("mail_from", str, None, "sender address"),
-    Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
+    Option("mail_from", _email, None, "sender address"),
+    Option("outbox", _path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option(
         "alert_hour", _bounded(0, 23, N_("expected an hour 0–23")), 7, "hour of the day the alerts go out"
@@ -170,7 +270,7 @@ SCHEMA: tuple[Option, ...] = (
     ),
     Option("rebuild_hours", _HOURS, 6, "feeds are rebuilt this often (and when the registry changes)"),
     Option("refresh_hours", _HOURS, 12, "how often calendar clients should refresh feeds"),
-    Option("host", str, "127.0.0.1", "address the web service listens on", flag="--host"),
+    Option("host", _line, "127.0.0.1", "address the web service listens on", flag="--host"),
     Option(
         "port",
         _bounded(1, 65535, N_("expected a port number 1–65535")),
@@ -244,15 +344,44 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+MAX_CONFIG_BYTES = 2**20
+
+
+def _read_config(path: Path) -> bytes:
+    """A regular file of at most MAX_CONFIG_BYTES (opened without blocking: a
+    named pipe is refused, not waited on); OSError with the reason otherwise."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(Msg(N_("not a regular file")))
+        data = file.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(Msg(N_("larger than 1 MB")))
+    return data
+
+
+def _shown(option: Option, value: object) -> str:
+    """A value as an error message may show it: never a secret or a database
+    password, and control characters escaped so that the message stays one line."""
+    if option.secret:
+        return "***"
+    text = str(value)
+    if option.name == "database_url":
+        text = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", text)
+    return _CONTROL.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
+
+
 def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_config(path).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([problem(Location(shown), N_("configuration file not found"))]) from None
     except (OSError, UnicodeDecodeError) as error:
+        reason = error.args[0] if isinstance(error.args[0], Msg) else str(error)
         raise ConfigError(
-            [problem(Location(shown), N_("cannot read the configuration file: {reason}"), reason=str(error))]
+            [problem(Location(shown), N_("cannot read the configuration file: {reason}"), reason=reason)]
         ) from None
     try:
         data = tomllib.loads(text)
@@ -260,6 +389,8 @@ def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
         found = re.search(r"line (\d+), column (\d+)", str(error))
         where = Location(shown, int(found[1]), int(found[2])) if found else Location(shown)
         raise ConfigError([problem(where, N_("TOML syntax error: {detail}"), detail=str(error))]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError([problem(Location(shown), N_("TOML nested too deeply"))]) from None
     values, problems = {}, []
     for key, value in data.items():
         where = Location(shown, _line_of(text, key))
@@ -330,7 +461,7 @@ def load_settings(
                     where,
                     N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
                     field=option.name,
-                    value=value,
+                    value=_shown(option, value),
                     key=option.name,
                     reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
                     extra="".join(extra),
