@@ -76,9 +76,11 @@ def _path(value: str) -> Path:
     return Path(_line(value))
 
 
-def _url(value: str) -> str:
-    """The public base URL: http(s), a host, an optional port and path, in
-    ASCII, nothing else (it is written into feeds, mail and pages as is)."""
+def http_address(value: str, *, query: bool = False) -> str:
+    """An http(s) address to write as is into feeds, mail headers and pages:
+    ASCII, a host (name, IPv4 or bracketed IPv6) and valid port, RFC 3986
+    path characters, no user name, and a query or fragment only if ``query``.
+    ValueError (with the reason) for anything else."""
     if not re.match(r"https?://", value):
         raise ValueError(Msg(N_("expected an http:// or https:// address")))
     if not value.isascii() or re.search(r"[\x00-\x20\x7f]", value):
@@ -89,9 +91,9 @@ def _url(value: str) -> str:
     if (
         not _host(parts)
         or "@" in parts.netloc
-        or "?" in value
-        or "#" in value
         or not _URL_PATH.fullmatch(parts.path)
+        or (not query and ("?" in value or "#" in value))
+        or not _URL_PATH.fullmatch(parts.query.replace("?", "") + parts.fragment.replace("?", ""))
     ):
         raise ValueError(
             Msg(
@@ -100,7 +102,12 @@ def _url(value: str) -> str:
                 )
             )
         )
-    return value.rstrip("/")
+    return value
+
+
+def _url(value: str) -> str:
+    """The public base URL: no query or fragment, no final slash."""
+    return http_address(value).rstrip("/")
 
 
 def _host(parts) -> bool:
@@ -136,20 +143,20 @@ def _database_url(value: str) -> str:
     return value
 
 
-def _email(value: str) -> str:
-    """A sender address (also the domain of Message-IDs): checked by
-    email-validator, without a DNS lookup; an international domain is kept in
-    its ASCII (xn--) form, and the part before @ must be ASCII."""
+NOT_ASCII_LOCAL_PART = N_(
+    "the part before @ must be ASCII: this service does not send internationalised (SMTPUTF8) mail"
+)
+
+
+def email_address(value: str) -> str:
+    """An address mail is sent from or to (the sender, subscribers): checked
+    by email-validator, without a DNS lookup. The part before @ must be ASCII
+    (NOT_ASCII_LOCAL_PART); an international domain is kept in its ASCII
+    (xn--) form. ValueError (with the reason) for anything else."""
     value = value.strip()
     local = value.rpartition("@")[0]
     if local and not local.isascii() and "<" not in value and " " not in value:
-        raise ValueError(
-            Msg(
-                N_(
-                    "the part before @ must be ASCII: this service does not send internationalised (SMTPUTF8) mail"
-                )
-            )
-        )
+        raise ValueError(Msg(NOT_ASCII_LOCAL_PART))
     import email_validator  # imported when used: 0.1 s that most commands do not need
 
     try:
@@ -236,7 +243,7 @@ SCHEMA: tuple[Option, ...] = (
     Option(
         "smtp_ca_file", _path, None, "CA certificates to trust for the SMTP server (default: the system's)"
     ),
-    Option("mail_from", _email, None, "sender address"),
+    Option("mail_from", email_address, None, "sender address"),
     Option("outbox", _path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option(
