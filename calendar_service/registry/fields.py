@@ -48,6 +48,8 @@ class Reader:
         return None
 
     def unknown_fields(self, data: YamlMap, allowed: set[str], *, entry=None, prefix="") -> None:
+        if data.keys() <= allowed:
+            return
         for key in data:
             if key not in allowed:
                 self.add(

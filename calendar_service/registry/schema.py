@@ -25,6 +25,8 @@ from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
 from .yamlfile import YamlMap
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: no line break at the end
+_URL = re.compile(r"https?://\S+")
+_OBSERVANCES = [o.value for o in Observance]
 
 _TOP_FIELDS = {"version", "documents", "declared_counts", "events"}
 _DOCUMENT_FIELDS = {"id", "number", "issuer", "title", "file", "date", "date_note"}
@@ -122,7 +124,7 @@ def _citation(reader: Reader, data: YamlMap, entry: str | None, documents: dict)
         return None  # the missing field is already reported
     if not _known_document(reader, data, document, documents, entry, "sources.document"):
         return None
-    if url is not None and not re.match(r"^https?://\S+$", url):
+    if url is not None and not _URL.fullmatch(url):
         reader.add(
             data.where("url"),
             N_("'{url}' is not an http(s) address"),
@@ -167,7 +169,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict) -> Event | None:
     observance = reader.choice(
         data,
         "observance",
-        [o.value for o in Observance],
+        _OBSERVANCES,
         ident,
         N_("unknown observance '{value}' (known: {allowed})"),
         default="milestones",
