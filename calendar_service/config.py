@@ -40,10 +40,11 @@ def _language(value: str) -> Language:
 
 
 def _integer(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(Msg(N_("expected a whole number"))) from None
+    """A whole number in ASCII digits (int() also reads full-width digits and 1_000)."""
+    text = value.strip()
+    if not re.fullmatch(r"-?[0-9]{1,18}", text):
+        raise ValueError(Msg(N_("expected a whole number")))
+    return int(text)
 
 
 def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
@@ -175,23 +176,19 @@ def _timezone(value: str) -> str:
 
 
 def days_list(value: str) -> tuple[int, ...]:
-    try:
-        days = tuple(
-            sorted({int(part) for part in str(value).replace(" ", "").split(",") if part}, reverse=True)
-        )
-    except ValueError:
-        raise ValueError(Msg(N_("expected whole numbers of days separated by commas"))) from None
+    parts = [part for part in str(value).replace(" ", "").split(",") if part]
+    if not all(re.fullmatch(r"[0-9]{1,4}", part) for part in parts):
+        raise ValueError(Msg(N_("expected whole numbers of days separated by commas")))
+    days = tuple(sorted({int(part) for part in parts}, reverse=True))
     if not days or any(not 0 < day <= 366 for day in days):
         raise ValueError(Msg(N_("expected whole numbers of days separated by commas")))
     return days
 
 
 def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number <= 3600:  # also refuses nan and inf
+    text = value.strip()
+    number = float(text) if re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,9})?", text) else -1.0
+    if not 0 <= number <= 3600:
         raise ValueError(Msg(N_("expected a number of seconds 0–3600")))
     return number
 

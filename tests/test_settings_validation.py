@@ -211,3 +211,33 @@ def test_config_file_that_is_not_a_regular_file_was_read_forever():
     )
     assert result.returncode == 1, result.stderr[-300:]
     assert result.stderr == "/dev/zero: cannot read the configuration file: not a regular file\n"
+
+
+@pytest.mark.parametrize(
+    "name, value, reason",
+    [
+        ("CALENDAR_SMTP_PORT", "２５", "expected a whole number"),
+        ("CALENDAR_SMTP_PORT", "2_5", "expected a whole number"),
+        ("CALENDAR_LEAD_TIMES_TRON", "９０,30", "expected whole numbers of days separated by commas"),
+        ("CALENDAR_SMTP_TIMEOUT_SECONDS", "３０", "expected a number of seconds 0–3600"),
+        ("CALENDAR_SMTP_TIMEOUT_SECONDS", "1e3", "expected a number of seconds 0–3600"),
+    ],
+)
+def test_full_width_digits_in_number_settings_were_read(name, value, reason):
+    """int() and float() read full-width digits and underscores: `CALENDAR_SMTP_PORT=２５` was port 25."""
+    assert refused({name: value}) == invalid(name, value, reason)
+
+
+def test_number_settings_in_ascii_digits_are_read():
+    settings = load_settings(
+        environ={
+            "CALENDAR_SMTP_PORT": "2525",
+            "CALENDAR_LEAD_TIMES_TRON": "60, 14",
+            "CALENDAR_SMTP_TIMEOUT_SECONDS": "12.5",
+        }
+    )
+    assert (settings.smtp_port, settings.lead_times_tron, settings.smtp_timeout_seconds) == (
+        2525,
+        (60, 14),
+        12.5,
+    )
