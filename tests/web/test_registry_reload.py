@@ -4,8 +4,12 @@ good one when the new file cannot be used, whatever is wrong with it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from paths import REAL_REGISTRY, ROOT
@@ -69,3 +73,39 @@ def test_unexpected_error_while_reloading_dropped_the_last_good_registry(
     health = reloading_client.get("/healthz").json
     assert health["status"] == "degraded"
     assert health["registry"]["error"] == f"{registry_copy}: the registry could not be loaded (MemoryError)"
+
+
+def test_hostile_registry_edits_hung_or_broke_gunicorn_workers(registry_copy, published_feeds):
+    """Under gunicorn, a deeply nested registry gave 500s and an alias bomb hung the worker
+    (killed by gunicorn's timeout); the last good registry must keep being served by the same worker."""
+    from services import free_port
+    from test_gunicorn import fetch, wait_for
+
+    port = free_port()
+    env = {**os.environ, "CALENDAR_REGISTRY": str(registry_copy), "CALENDAR_FEEDS_DIR": str(published_feeds)}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "calendar_service.web:create_app()"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(f"{base}/api/entries/dien-bien-phu")[0] == 200
+        bomb = "version: 1\n" + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 10 if p else ['x'] * 10)}]\n"
+            for p, n in zip([None, *"abcde"], "abcdef", strict=True)
+        )
+        for text in ("[" * 1000 + "]" * 1000, "[" * 30_000, bomb):
+            replace(registry_copy, text)
+            status, _headers, body = fetch(f"{base}/api/entries/dien-bien-phu")
+            assert status == 200, body[:300]
+            health = json.loads(fetch(f"{base}/healthz")[2])
+            assert health["status"] == "degraded" and health["registry"]["error"].startswith(
+                f"{registry_copy}:"
+            )
+    finally:
+        server.terminate()
+        _out, err = server.communicate(timeout=30)
+    assert err.decode().count("Booting worker") == 1, err.decode()[-2000:]
