@@ -284,3 +284,13 @@ def test_alias_bomb_in_subscribers_hung_the_alerts_job(tmp_path):
         f"ERROR alerts not run: {subscribers}:5:36: YAML aliases expand to more than 100000 values",
         "survived",
     ]
+
+
+def test_more_values_than_the_limit_are_refused(tmp_path, monkeypatch):
+    """A flat list of millions of scalars is refused at the limit, not loaded into gigabytes."""
+    from calendar_service.registry import composer
+
+    monkeypatch.setattr(composer, "MAX_NODES", 1000)
+    path = tmp_path / "events.yaml"
+    path.write_text("[" + "0, " * 2000 + "0]", encoding="utf-8")
+    assert errors(path) == [f"{path}:1:2999: more than 1000 values in one YAML file"]

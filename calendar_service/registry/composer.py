@@ -1,9 +1,10 @@
 """YAML events composed into values that remember where they came from.
 
-PyYAML's composer builds a node tree recursively (libyaml's in C, without a
-depth check: 30 000 brackets crashed the interpreter) and shares the node of
-an anchor between its aliases, which a recursive conversion then copies as
-often as it is named (744 bytes made a million values). Here the parser's
+PyYAML's composer builds a node tree recursively (a RecursionError at 1 000
+levels; 30 000 brackets crashed the interpreter where libyaml sets no depth
+limit of its own) and shares the node of an anchor between its aliases, which
+a recursive conversion then copied as often as it is named (744 bytes made a
+million values). Here the parser's
 events are composed in one loop with an explicit stack, straight into
 YamlMap/YamlList and scalars, with the limits of a data file checked as it
 goes. The values, their marks and the errors are PyYAML's (its composer and
@@ -244,6 +245,8 @@ def compose(loader, path: str):  # noqa: C901 - one loop, kept whole for speed
                 _anchor(anchors, opened, event.anchor, mark)
                 anchors[event.anchor] = (value, mark, 1)
             nodes += 1
+            if nodes > MAX_NODES:
+                raise _limit(path, mark, N_("more than {limit} values in one YAML file"), MAX_NODES)
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             value, mark, anchor = current, current._mark, anchor_here
             if anchor is not None:
