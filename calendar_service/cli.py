@@ -30,6 +30,7 @@ from .config import (
     loopback_links,
 )
 from .dates.anniversaries import Query, unverified, upcoming
+from .dates.bounds import FIRST_DAY, LAST_DAY, covered, parse_count, parse_date
 from .dates.text import occurrence_dict, upcoming_text
 from .errors import CalendarServiceError, UsageError
 from .feeds.publish import summary
@@ -100,14 +101,24 @@ def _today(settings: Settings) -> dt.date:
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
+    """A date given on the command line: YYYY-MM-DD in ASCII digits, from
+    1900-01-01 to 2200-12-31 (``dates.bounds``)."""
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
         raise UsageError(
             N_("{option}: '{value}' is not a real date in the form YYYY-MM-DD"), option=option, value=value
-        ) from None
+        )
+    if not covered(day):
+        raise UsageError(
+            N_("{option}: {value} is outside the dates this service covers ({first} to {last})"),
+            option=option,
+            value=value,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return day
 
 
 @click.group(cls=CalendarGroup)
@@ -135,7 +146,7 @@ def validate(settings: Settings, lang: Language, fmt: str) -> None:
 
 @main.command("upcoming")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
-@click.option("--days", type=int, default=30, show_default=True, help="How many days.")
+@click.option("--days", default="30", show_default=True, help="How many days.")
 @click.option("--category", "categories", multiple=True, help="Only this category (repeatable).")
 @click.option(
     "--country", "countries", multiple=True, help="Only this partner country, ISO code (repeatable)."
@@ -158,8 +169,16 @@ def upcoming_command(
     from .registry.fields import COUNTRIES
 
     today = _date(start, "--from") or _today(settings)
-    if not 1 <= days <= MAX_DAYS:
+    days = parse_count(days)
+    if days is None or not 1 <= days <= MAX_DAYS:
         raise UsageError(N_("--days: expected a number from 1 to {max}"), max=MAX_DAYS)
+    last = today + dt.timedelta(days=days - 1)
+    if last > LAST_DAY:
+        raise UsageError(
+            N_("--days: the period would end on {end}, after {last}"),
+            end=last.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
     for category in categories:
         if category not in CATEGORIES:
             raise UsageError(
@@ -184,7 +203,6 @@ def upcoming_command(
     if fmt == "json":
         click.echo(to_json([occurrence_dict(o, lang) for o in found]), nl=False)
         return
-    last = today + dt.timedelta(days=days - 1)
     click.echo(
         upcoming_text(found, unverified(registry, today.year, last.year, query), today, lang, registry),
         nl=False,

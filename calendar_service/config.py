@@ -8,12 +8,16 @@ import datetime as dt
 import ipaddress
 import os
 import re
+import stat
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from .errors import ConfigError, Location, problem
 from .i18n import LANGUAGES, N_, Language, Msg
@@ -40,10 +44,11 @@ def _language(value: str) -> Language:
 
 
 def _integer(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(Msg(N_("expected a whole number"))) from None
+    """A whole number in ASCII digits (int() also reads full-width digits and 1_000)."""
+    text = value.strip()
+    if not re.fullmatch(r"-?[0-9]{1,18}", text):
+        raise ValueError(Msg(N_("expected a whole number")))
+    return int(text)
 
 
 def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
@@ -59,10 +64,111 @@ def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
     return parse
 
 
-def _url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?")
+_URL_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]*")  # RFC 3986 path characters
+_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")  # postgresql is read with psycopg 3
+
+
+def _line(value: str) -> str:
+    """Text of one line: no line breaks or other control characters."""
+    if _CONTROL.search(value):
+        raise ValueError(Msg(N_("expected one line without control characters")))
+    return value
+
+
+def _path(value: str) -> Path:
+    return Path(_line(value))
+
+
+def http_address(value: str, *, query: bool = False) -> str:
+    """An http(s) address to write as is into feeds, mail headers and pages:
+    ASCII, a host (name, IPv4 or bracketed IPv6) and valid port, RFC 3986
+    path characters, no user name, and a query or fragment only if ``query``.
+    ValueError (with the reason) for anything else."""
+    if not re.match(r"https?://", value):
         raise ValueError(Msg(N_("expected an http:// or https:// address")))
-    return value.rstrip("/")
+    if not value.isascii() or re.search(r"[\x00-\x20\x7f]", value):
+        raise ValueError(
+            Msg(N_("expected an http:// or https:// address in ASCII, without spaces or control characters"))
+        )
+    parts = urlsplit(value)
+    if (
+        not _host(parts)
+        or "@" in parts.netloc
+        or not _URL_PATH.fullmatch(parts.path)
+        or (not query and ("?" in value or "#" in value))
+        or not _URL_PATH.fullmatch(parts.query.replace("?", "") + parts.fragment.replace("?", ""))
+    ):
+        raise ValueError(
+            Msg(
+                N_(
+                    "expected an http:// or https:// address with a host name, and no user name, query or fragment"
+                )
+            )
+        )
+    return value
+
+
+def _url(value: str) -> str:
+    """The public base URL: no query or fragment, no final slash."""
+    return http_address(value).rstrip("/")
+
+
+def _host(parts) -> bool:
+    """A host name, an IPv4 address or a bracketed IPv6 address, and a valid port if any."""
+    try:
+        parts.port  # noqa: B018 - ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return bool(_HOST_NAME.fullmatch(host))
+
+
+def _database_url(value: str) -> str:
+    """An SQLAlchemy URL of a database this service runs on: SQLite or PostgreSQL (psycopg 3)."""
+    try:
+        url = make_url(_line(value))
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            Msg(
+                N_(
+                    "expected a database URL such as sqlite:///var/calendar.sqlite3 or postgresql://user@host/db"
+                )
+            )
+        ) from None
+    if url.drivername not in _DRIVERS:
+        raise ValueError(Msg(N_("unsupported database; use one of: ")), ", ".join(_DRIVERS))
+    return value
+
+
+NOT_ASCII_LOCAL_PART = N_(
+    "the part before @ must be ASCII: this service does not send internationalised (SMTPUTF8) mail"
+)
+
+
+def email_address(value: str) -> str:
+    """An address mail is sent from or to (the sender, subscribers): checked
+    by email-validator, without a DNS lookup. The part before @ must be ASCII
+    (NOT_ASCII_LOCAL_PART); an international domain is kept in its ASCII
+    (xn--) form. ValueError (with the reason) for anything else."""
+    value = value.strip()
+    local = value.rpartition("@")[0]
+    if local and not local.isascii() and "<" not in value and " " not in value:
+        raise ValueError(Msg(NOT_ASCII_LOCAL_PART))
+    import email_validator  # imported when used: 0.1 s that most commands do not need
+
+    try:
+        checked = email_validator.validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except email_validator.EmailNotValidError:
+        raise ValueError(Msg(N_("expected an email address such as lich@example.org"))) from None
+    return value if value.isascii() else checked.ascii_email
 
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -81,9 +187,10 @@ def _mailbox(value: str) -> str:
     """A sender: ``lich@example.org`` or ``Lịch kỷ niệm <lich@example.org>``."""
     from email.utils import parseaddr
 
-    name, address = parseaddr(value)
-    if not re.fullmatch(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", address) or "\n" in value:
+    _name, address = parseaddr(value)
+    if not address or "\n" in value or "\r" in value:
         raise ValueError(Msg(N_("expected an email address such as lich@example.org")))
+    email_address(address)  # the address itself, checked by email-validator
     return value.strip()
 
 
@@ -102,23 +209,19 @@ def _timezone(value: str) -> str:
 
 
 def days_list(value: str) -> tuple[int, ...]:
-    try:
-        days = tuple(
-            sorted({int(part) for part in str(value).replace(" ", "").split(",") if part}, reverse=True)
-        )
-    except ValueError:
-        raise ValueError(Msg(N_("expected whole numbers of days separated by commas"))) from None
+    parts = [part for part in str(value).replace(" ", "").split(",") if part]
+    if not all(re.fullmatch(r"[0-9]{1,4}", part) for part in parts):
+        raise ValueError(Msg(N_("expected whole numbers of days separated by commas")))
+    days = tuple(sorted({int(part) for part in parts}, reverse=True))
     if not days or any(not 0 < day <= 366 for day in days):
         raise ValueError(Msg(N_("expected whole numbers of days separated by commas")))
     return days
 
 
 def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0 <= number <= 3600:  # also refuses nan and inf
+    text = value.strip()
+    number = float(text) if re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,9})?", text) else -1.0
+    if not 0 <= number <= 3600:
         raise ValueError(Msg(N_("expected a number of seconds 0–3600")))
     return number
 
@@ -147,9 +250,9 @@ class Option:
 
 
 SCHEMA: tuple[Option, ...] = (
-    Option("registry", Path, Path("data/events.yaml"), "the registry file", flag="--registry"),
-    Option("subscribers", Path, Path("data/subscribers.yaml"), "the subscribers file"),
-    Option("feeds_dir", Path, Path("feeds"), "where feeds are published"),
+    Option("registry", _path, Path("data/events.yaml"), "the registry file", flag="--registry"),
+    Option("subscribers", _path, Path("data/subscribers.yaml"), "the subscribers file"),
+    Option("feeds_dir", _path, Path("feeds"), "where feeds are published"),
     Option(
         "base_url",
         _url,
@@ -171,25 +274,25 @@ SCHEMA: tuple[Option, ...] = (
     ),
     Option(
         "database_url",
-        str,
+        _database_url,
         "sqlite:///var/calendar-service.sqlite3",
         "SQLAlchemy URL of the job store and ledger",
     ),
-    Option("smtp_host", str, None, "SMTP server (none: mail goes to the outbox)"),
+    Option("smtp_host", _line, None, "SMTP server (none: mail goes to the outbox)"),
     Option(
         "smtp_port",
         _bounded(1, 65535, N_("expected a port number 1–65535")),
         None,
         "SMTP port (default by security: 25, 587 or 465)",
     ),
-    Option("smtp_user", str, None, "SMTP user name"),
-    Option("smtp_password", str, None, "SMTP password", secret=True),
+    Option("smtp_user", _line, None, "SMTP user name"),
+    Option("smtp_password", _line, None, "SMTP password", secret=True),
     Option("smtp_security", _choice("none", "starttls", "ssl"), "starttls", "none, starttls or ssl"),
     Option(
-        "smtp_ca_file", Path, None, "CA certificates to trust for the SMTP server (default: the system's)"
+        "smtp_ca_file", _path, None, "CA certificates to trust for the SMTP server (default: the system's)"
     ),
     Option("mail_from", _mailbox, None, "sender address (required with SMTP)"),
-    Option("outbox", Path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
+    Option("outbox", _path, Path("var/outbox"), "folder for .eml files when no SMTP is set"),
     Option("timezone", _timezone, "Asia/Ho_Chi_Minh", "time zone of the schedule"),
     Option(
         "alert_hour", _bounded(0, 23, N_("expected an hour 0–23")), 7, "hour of the day the alerts go out"
@@ -222,7 +325,7 @@ SCHEMA: tuple[Option, ...] = (
     ),
     Option("rebuild_hours", _HOURS, 6, "feeds are rebuilt this often (and when the registry changes)"),
     Option("refresh_hours", _HOURS, 12, "how often calendar clients should refresh feeds"),
-    Option("host", str, "127.0.0.1", "address the web service listens on", flag="--host"),
+    Option("host", _line, "127.0.0.1", "address the web service listens on", flag="--host"),
     Option(
         "port",
         _bounded(1, 65535, N_("expected a port number 1–65535")),
@@ -298,15 +401,44 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+MAX_CONFIG_BYTES = 2**20
+
+
+def _read_config(path: Path) -> bytes:
+    """A regular file of at most MAX_CONFIG_BYTES (opened without blocking: a
+    named pipe is refused, not waited on); OSError with the reason otherwise."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(Msg(N_("not a regular file")))
+        data = file.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(Msg(N_("larger than 1 MB")))
+    return data
+
+
+def _shown(option: Option, value: object) -> str:
+    """A value as an error message may show it: never a secret or a database
+    password, and control characters escaped so that the message stays one line."""
+    if option.secret:
+        return "***"
+    text = str(value)
+    if option.name == "database_url":
+        text = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", text)
+    return _CONTROL.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
+
+
 def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_config(path).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([problem(Location(shown), N_("configuration file not found"))]) from None
     except (OSError, UnicodeDecodeError) as error:
+        reason = error.args[0] if isinstance(error.args[0], Msg) else str(error)
         raise ConfigError(
-            [problem(Location(shown), N_("cannot read the configuration file: {reason}"), reason=str(error))]
+            [problem(Location(shown), N_("cannot read the configuration file: {reason}"), reason=reason)]
         ) from None
     try:
         data = tomllib.loads(text)
@@ -314,6 +446,8 @@ def _from_file(path: Path) -> dict[str, tuple[object, Location]]:
         found = re.search(r"line (\d+), column (\d+)", str(error))
         where = Location(shown, int(found[1]), int(found[2])) if found else Location(shown)
         raise ConfigError([problem(where, N_("TOML syntax error: {detail}"), detail=str(error))]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError([problem(Location(shown), N_("TOML nested too deeply"))]) from None
     values, problems = {}, []
     for key, value in data.items():
         where = Location(shown, _line_of(text, key))
@@ -384,7 +518,7 @@ def load_settings(
                     where,
                     N_("invalid value '{value}' for setting '{key}': {reason}{extra}"),
                     field=option.name,
-                    value="***" if option.secret else value,  # a secret is never echoed
+                    value=_shown(option, value),
                     key=option.name,
                     reason=reason if isinstance(reason, Msg) else Msg(N_("not a valid value")),
                     extra="".join(extra),

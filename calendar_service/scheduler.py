@@ -79,8 +79,8 @@ def job_rebuild(
     """Rebuild the feeds; ``warm`` (the watcher's, kept for the life of the
     process) lets unchanged events skip serialisation. The stored periodic job
     is a reference to this function with picklable arguments only, so it builds cold."""
-    settings = _settings(config, overrides or {})
     try:
+        settings = _settings(config, overrides or {})
         result = jobs.rebuild_feeds(settings, *_clock(settings), warm=warm)
     except CalendarServiceError as error:
         log.error("feeds not rebuilt: %s", error.render("en"))
@@ -89,8 +89,8 @@ def job_rebuild(
 
 
 def _mail_job(job, kind: str, config: str | None, overrides: dict | None) -> None:
-    settings = _settings(config, overrides or {})
     try:
+        settings = _settings(config, overrides or {})
         report = job(settings, *_clock(settings), clock=lambda: dt.datetime.now(dt.UTC)).report
     except CalendarServiceError as error:
         log.error("%s not run: %s", kind, error.render("en"))

@@ -15,14 +15,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import DEFAULT_LEAD_TIMES, Settings, days_list
+from ..config import (
+    DEFAULT_LEAD_TIMES,
+    NOT_ASCII_LOCAL_PART,
+    Settings,
+    days_list,
+    email_address,
+    http_address,
+)
 from ..errors import Location, Problem, SubscribersError, YamlFileError, problem
-from ..i18n import LANGUAGES, N_, Language, gettext, ngettext
+from ..i18n import LANGUAGES, N_, Language, Msg, gettext, ngettext
 from ..model import CATEGORIES, LeadTimes, MilestoneFilter, Occurrence
 from ..registry.fields import COUNTRIES, Reader
 from ..registry.yamlfile import YamlList, YamlMap, load
 
-EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
+_MAILTO_QUERY = re.compile(r"[A-Za-z0-9._~!$&'()*+;=:@/?%-]*")  # RFC 3986 query characters but the comma
 _FIELDS = {
     "email",
     "name",
@@ -161,13 +168,46 @@ def _lead_times(reader: Reader, data: YamlMap, email: str, settings: Settings) -
     return dataclasses.replace(settings.lead_times, **leads)
 
 
+def _address(reader: Reader, data: YamlMap) -> str | None:
+    """The subscriber's address as email-validator accepts it (see
+    config.email_address), or None and a problem."""
+    value = data.get("email")
+    try:
+        if not isinstance(value, str):
+            raise ValueError(None)
+        return email_address(value)
+    except ValueError as error:
+        if error.args and error.args[0] == NOT_ASCII_LOCAL_PART:
+            message, reason = N_("'{value}' is not an email address: {reason}"), Msg(NOT_ASCII_LOCAL_PART)
+            reader.add(data.where("email"), message, field="email", value=value, reason=reason)
+        else:
+            reader.add(
+                data.where("email"), N_("'{value}' is not an email address"), field="email", value=value
+            )
+        return None
+
+
+def _unsubscribe_link(value: object) -> bool:
+    """An http(s) address (query allowed) or a mailto: address, with nothing
+    that could end its <…> in List-Unsubscribe or add a second target
+    (``>``, ``<``, commas, spaces, control characters)."""
+    if not isinstance(value, str) or "," in value:
+        return False
+    try:
+        if value.startswith("mailto:"):
+            address, _, query = value.removeprefix("mailto:").partition("?")
+            return bool(_MAILTO_QUERY.fullmatch(query)) and email_address(address) == address
+        http_address(value, query=True)
+    except ValueError:
+        return False
+    return True
+
+
 def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber | None:
     before = len(reader.problems)
-    email = data.get("email")
-    if not isinstance(email, str) or not EMAIL.match(email.strip()):
-        reader.add(data.where("email"), N_("'{value}' is not an email address"), field="email", value=email)
+    email = _address(reader, data)
+    if email is None:
         return None
-    email = email.strip()
     reader.unknown_fields(data, _FIELDS, entry=email)
     name = reader.text(data, "name", entry=email, required=False)
     language = reader.choice(
@@ -188,12 +228,10 @@ def _subscriber(reader: Reader, data: YamlMap, settings: Settings) -> Subscriber
     if not isinstance(digest, bool):
         reader.add(data.where("digest"), N_("expected true or false"), entry=email, field="digest")
     unsubscribe = data.get("unsubscribe")
-    if unsubscribe is not None and (
-        not isinstance(unsubscribe, str) or not re.match(r"^(https?://|mailto:)\S+$", unsubscribe)
-    ):
+    if unsubscribe is not None and not _unsubscribe_link(unsubscribe):
         reader.add(
             data.where("unsubscribe"),
-            N_("expected an https:// or mailto: address"),
+            N_("expected an https:// or mailto: address without spaces, control characters, <, > or commas"),
             entry=email,
             field="unsubscribe",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from babel import Locale
 
@@ -14,9 +15,19 @@ from ..model import Bilingual, SolarDate
 from .yamlfile import YamlList, YamlMap
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks, tabs and other control characters
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# In text of several lines (notes): control characters other than line breaks and tabs.
+CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)  # ASCII digits only, fullmatch
 # ISO 3166-1 alpha-2 codes as CLDR (through Babel) knows them.
 COUNTRIES = frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
+
+
+def visible(text: str) -> str:
+    """Text as a message may show it: control characters written as escapes
+    (``\\x1b``), so that an error line cannot carry them to a terminal."""
+    if not CONTROL.search(text):
+        return text
+    return CONTROL.sub(lambda found: found[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class Reader:
@@ -27,7 +38,8 @@ class Reader:
         self.problems: list[Problem] = []
 
     def add(self, where: Location, message: str, *, entry=None, field=None, **params) -> None:
-        self.problems.append(problem(where, message, entry_id=entry, field=field, **params))
+        shown = {key: visible(value) if isinstance(value, str) else value for key, value in params.items()}
+        self.problems.append(problem(where, message, entry_id=entry, field=field, **shown))
 
     def mapping(self, value, where: Location, *, entry=None, field=None) -> YamlMap | None:
         if isinstance(value, YamlMap):
@@ -36,18 +48,28 @@ class Reader:
         return None
 
     def unknown_fields(self, data: YamlMap, allowed: set[str], *, entry=None, prefix="") -> None:
+        if data.keys() <= allowed:
+            return
         for key in data:
             if key not in allowed:
                 self.add(
-                    data.key_locations[key],
+                    data.key_location(key),
                     N_("unknown field (allowed: {allowed})"),
                     entry=entry,
                     field=prefix + key,
                     allowed=", ".join(sorted(allowed)),
                 )
 
-    def text(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> str | None:
+    def text(
+        self, data: YamlMap, key: str, *, entry=None, required=True, prefix="", lines=False
+    ) -> str | None:
+        """A field's text, stripped; one line unless ``lines`` (then line
+        breaks and tabs are allowed, other control characters never)."""
         value = data.get(key)
+        if type(value) is str:  # the common case, first
+            text = value.strip()
+            if text and not (CONTROL_IN_LINES if lines else CONTROL).search(text):
+                return text
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 where = data.where(key) if key in data else data.location
@@ -57,7 +79,16 @@ class Reader:
             self.add(data.where(key), N_("expected text"), entry=entry, field=prefix + key)
             return None
         text = str(value).strip()
-        if prefix != "note." and CONTROL.search(text):
+        if lines and (found := CONTROL_IN_LINES.search(text)):
+            self.add(
+                data.where(key),
+                N_("control character U+{code:04X} is not allowed (only line breaks and tabs)"),
+                entry=entry,
+                field=prefix + key,
+                code=ord(found[0]),
+            )
+            return None
+        if not lines and CONTROL.search(text):
             self.add(
                 data.where(key),
                 N_("must be one line of text, without line breaks or control characters"),
@@ -96,12 +127,11 @@ class Reader:
 
     def solar_date(self, data: YamlMap, key: str, *, entry=None, prefix="") -> SolarDate | None:
         value = data.get(key)
-        where = data.where(key)
         raw = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        match = DATE_PATTERN.match(raw)
+        match = DATE_PATTERN.fullmatch(raw)
         if not match:
             self.add(
-                where,
+                data.where(key),
                 N_("'{value}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"),
                 entry=entry,
                 field=prefix + key,
@@ -113,12 +143,18 @@ class Reader:
             dt.date(year, month or 1, day or 1)
         except ValueError:
             self.add(
-                where, N_("{value} is not a real calendar date"), entry=entry, field=prefix + key, value=raw
+                data.where(key),
+                N_("{value} is not a real calendar date"),
+                entry=entry,
+                field=prefix + key,
+                value=raw,
             )
             return None
         return SolarDate(year, month, day)
 
-    def bilingual(self, data: YamlMap, key: str, *, entry=None, required=True, prefix="") -> Bilingual | None:
+    def bilingual(
+        self, data: YamlMap, key: str, *, entry=None, required=True, prefix="", lines=False
+    ) -> Bilingual | None:
         """A text given in both languages: ``{vi: …, en: …}``; None when it is
         absent (and optional) or when a language is missing (a problem then says so)."""
         name = prefix + key
@@ -128,14 +164,19 @@ class Reader:
         if value is None:
             return None
         self.unknown_fields(value, {"vi", "en"}, entry=entry, prefix=name + ".")
-        vi = self.text(value, "vi", entry=entry, prefix=name + ".")
-        en = self.text(value, "en", entry=entry, prefix=name + ".")
+        vi = self.text(value, "vi", entry=entry, prefix=name + ".", lines=lines)
+        en = self.text(value, "en", entry=entry, prefix=name + ".", lines=lines)
         return Bilingual(vi, en) if vi is not None and en is not None else None
 
-    def items(self, data: YamlMap, key: str, *, entry=None, required=True) -> list[tuple[object, Location]]:
+    def mappings(
+        self, data: YamlMap, key: str, *, entry=None, required=True, item_field=None
+    ) -> Iterator[YamlMap]:
+        """The mappings listed under ``key``, one at a time; a problem for a
+        missing or empty list (when required) and for each item that is not a
+        mapping, in the order they come."""
         value = data.get(key)
         if value is None and not required:
-            return []
+            return
         if not isinstance(value, YamlList) or (required and not value):
             self.add(
                 data.where(key) if key in data else data.location,
@@ -143,8 +184,14 @@ class Reader:
                 entry=entry,
                 field=key,
             )
-            return []
-        return list(zip(value, value.item_locations, strict=True))
+            return
+        for index, item in enumerate(value):
+            if isinstance(item, YamlMap):
+                yield item
+            else:
+                self.add(
+                    value.where(index), N_("expected a mapping of fields"), entry=entry, field=item_field
+                )
 
     def choice(self, data: YamlMap, key: str, allowed, ident, message: str, default=None):
         value = data.get(key, default)

@@ -33,7 +33,9 @@ from .fields import CONTROL, COUNTRIES, Reader  # noqa: F401  (re-exported)
 from .includes import INCLUDE, RegistryFile
 from .yamlfile import YamlMap
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # fullmatch: no line break at the end
+_URL = re.compile(r"https?://\S+")
+_OBSERVANCES = [o.value for o in Observance]
 
 _TOP_FIELDS = {"version", "documents", "declared_counts", "events", "scopes", INCLUDE}
 _SCOPE_FIELDS = {"id", "name"}
@@ -58,10 +60,13 @@ _EVENT_FIELDS = {
 _SOURCE_FIELDS = {"document", "quote", "url", "title", "states"}
 
 
-def _unique(reader: Reader, seen: dict[str, Location], ident: str | None, where: Location, kind: str) -> None:
-    if ident is None:
+def _unique(reader: Reader, seen: dict[str, Location], data: YamlMap, kind: str) -> None:
+    """An id is used once across every file of the registry."""
+    ident = data.get("id")
+    if not isinstance(ident, str):
         return
-    if not ID_PATTERN.match(ident):
+    where = data.where("id")
+    if not ID_PATTERN.fullmatch(ident):
         reader.add(
             where, N_("id '{id}' must use lower-case letters, digits and hyphens"), field="id", id=ident
         )
@@ -168,7 +173,7 @@ def _citation(reader: Reader, data: YamlMap, entry: str | None, documents: dict)
         return None  # the missing field is already reported
     if not _known_document(reader, data, document, documents, entry, "sources.document"):
         return None
-    if url is not None and not re.match(r"^https?://\S+$", url):
+    if url is not None and not _URL.fullmatch(url):
         reader.add(
             data.where("url"),
             N_("'{url}' is not an http(s) address"),
@@ -255,7 +260,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict, scopes: dict) -> Even
     observance = reader.choice(
         data,
         "observance",
-        [o.value for o in Observance],
+        _OBSERVANCES,
         ident,
         N_("unknown observance '{value}' (known: {allowed})"),
         default="milestones",
@@ -272,8 +277,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict, scopes: dict) -> Even
     partnership = reader.bilingual(data, "partnership", entry=ident, required=False)
     sources = [
         _citation(reader, item, ident, documents)
-        for item, where in reader.items(data, "sources", entry=ident)
-        if reader.mapping(item, where, entry=ident, field="sources")
+        for item in reader.mappings(data, "sources", entry=ident, item_field="sources")
     ]
     resolution = None
     if "resolution" in data:
@@ -283,7 +287,7 @@ def _event(reader: Reader, data: YamlMap, documents: dict, scopes: dict) -> Even
             chosen = reader.solar_date(found, "date", entry=ident, prefix="resolution.")
             reason = reader.bilingual(found, "reason", entry=ident, prefix="resolution.")
             resolution = Resolution(chosen, reason) if chosen and reason else None
-    note = reader.bilingual(data, "note", entry=ident, required=False)
+    note = reader.bilingual(data, "note", entry=ident, required=False, lines=True)
     scope = _scope_of(reader, data, ident, scopes)
     holiday = reader.boolean(data, "holiday", entry=ident)
     if None in (ident, title, origin, category, observance, scope, holiday) or None in sources:
@@ -327,13 +331,8 @@ def _each(
     reader: Reader, top: YamlMap, key: str, parse: Callable, kind: str, seen: dict, *args, required=False
 ) -> list:
     results = []
-    for item, where in reader.items(top, key, required=required):
-        data = reader.mapping(item, where)
-        if data is None:
-            continue
-        _unique(
-            reader, seen, data.get("id") if isinstance(data.get("id"), str) else None, data.where("id"), kind
-        )
+    for data in reader.mappings(top, key, required=required):
+        _unique(reader, seen, data, kind)
         parsed = parse(reader, data, *args)
         if parsed is not None:
             results.append(parsed)

@@ -1,104 +1,36 @@
-"""YAML reading that remembers where every value came from.
-
-PyYAML composes the node tree (with line and column marks); this module turns it
-into plain dicts and lists that also carry those marks, and refuses what a
-registry must never contain silently: duplicate keys, tabs in indentation,
-tags that are not plain data. Dates stay strings: the registry parses them
-itself, so that 1954-02-31 gets a clear message instead of a YAML error.
+"""YAML data files (the registry, the subscribers) read into values that
+remember where they came from (``composer``), within limits: a regular file of
+at most ``MAX_FILE_BYTES``, nesting, values and aliases as ``composer`` allows.
+Everything wrong is one YamlFileError naming file:line:column: syntax, tabs in
+indentation, duplicate keys, tags that are not plain data, characters YAML
+does not allow. Dates stay strings: the registry parses them itself, so that
+1954-02-31 gets a clear message instead of a YAML error.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
 from ..errors import Location, Problem, YamlFileError, problem
 from ..i18n import N_
+from .composer import EMPTY, MAX_DEPTH, YamlList, YamlMap, collector_paused, compose, location
 
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+__all__ = ["YamlList", "YamlMap", "load", "read_limited", "read_text"]
 
+MAX_FILE_BYTES = 64 * 2**20  # a 100 000-entry registry is about 40 MB
 
 # libyaml's parser (with the same marks) where PyYAML was built with it: ten
 # times faster on large registries.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlMap(dict):
-    """A mapping with the locations of the mapping, its keys and its values."""
-
-    location: Location
-    key_locations: dict[str, Location]
-    value_locations: dict[str, Location]
-
-    def where(self, key: str) -> Location:
-        return self.value_locations.get(key, self.location)
-
-
-class YamlList(list):
-    """A sequence with the locations of the sequence and of each item."""
-
-    location: Location
-    item_locations: list[Location]
-
-    def where(self, index: int) -> Location:
-        return self.item_locations[index] if index < len(self.item_locations) else self.location
-
-
-def _location(path: str, mark) -> Location:
-    return Location(path, mark.line + 1, mark.column + 1)
-
-
-def _convert(node, loader: yaml.SafeLoader, path: str):
-    if node.tag not in _PLAIN_TAGS | _TEXT_TAGS | _COLLECTION_TAGS:
-        raise YamlFileError(
-            problem(_location(path, node.start_mark), N_("unsupported YAML tag {tag}"), tag=node.tag)
-        )
-    if isinstance(node, yaml.MappingNode):
-        result = YamlMap()
-        result.location = _location(path, node.start_mark)
-        result.key_locations = {}
-        result.value_locations = {}
-        for key_node, value_node in node.value:
-            key = _convert(key_node, loader, path)
-            where = _location(path, key_node.start_mark)
-            if not isinstance(key, (str, int, bool)) or key is None:
-                raise YamlFileError(problem(where, N_("a key must be a plain word")))
-            key = str(key)
-            if key in result:
-                raise YamlFileError(
-                    problem(
-                        where,
-                        N_("duplicate key '{key}' (first given on line {line})"),
-                        key=key,
-                        line=result.key_locations[key].line,
-                    )
-                )
-            result[key] = _convert(value_node, loader, path)
-            result.key_locations[key] = where
-            result.value_locations[key] = _location(path, value_node.start_mark)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        result = YamlList(_convert(item, loader, path) for item in node.value)
-        result.location = _location(path, node.start_mark)
-        result.item_locations = [_location(path, item.start_mark) for item in node.value]
-        return result
-    if node.tag in _TEXT_TAGS:
-        return node.value
-    return loader.construct_object(node, deep=True)
-
-
 def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
-    where = _location(path, mark) if mark else Location(path)
+    where = location(path, mark) if mark else Location(path)
     lines = text.splitlines()
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     indentation = line[: len(line) - len(line.lstrip(" \t"))]
@@ -108,35 +40,91 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     return problem(where, N_("YAML syntax error: {detail}"), detail=detail)
 
 
-def load(path: str | Path, display_path: str | None = None):
-    """Read a YAML file into YamlMap/YamlList/scalars, or raise YamlFileError."""
-    shown = display_path or str(path)
+NOT_REGULAR = "not a regular file"
+TOO_LARGE = "too large"
+
+
+def read_limited(path: str | Path, limit: int) -> tuple[bytes, None] | tuple[None, str]:
+    """``(bytes, None)`` for a regular file of at most ``limit`` bytes, else
+    ``(None, NOT_REGULAR or TOO_LARGE)``; OSError when it cannot be opened.
+    Opened without blocking, so that a named pipe is refused, not waited on."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None, NOT_REGULAR
+        if info.st_size > limit:
+            return None, TOO_LARGE
+        with os.fdopen(descriptor, "rb") as file:
+            descriptor = None
+            data = file.read(limit + 1)  # the file may have grown since fstat
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+    return (None, TOO_LARGE) if len(data) > limit else (data, None)
+
+
+def read_text(path: str | Path, shown: str, limit: int | None = None) -> str:
+    """A data file's UTF-8 text with universal newlines, or YamlFileError
+    (``limit``: at most so many bytes, by default MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        data, refusal = read_limited(path, limit)
     except FileNotFoundError:
         raise YamlFileError(problem(Location(shown), N_("file not found"))) from None
-    except UnicodeDecodeError as error:
-        raise YamlFileError(
-            problem(Location(shown), N_("not UTF-8 text (byte {offset})"), offset=error.start)
-        ) from None
     except OSError as error:
         raise YamlFileError(
             problem(Location(shown), N_("cannot read the file: {reason}"), reason=error.strerror)
         ) from None
+    if refusal == NOT_REGULAR:
+        raise YamlFileError(problem(Location(shown), N_("not a regular file")))
+    if refusal == TOO_LARGE:
+        raise YamlFileError(
+            problem(Location(shown), N_("file too large: more than {limit} bytes"), limit=limit)
+        )
+    assert data is not None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlFileError(
+            problem(Location(shown), N_("not UTF-8 text (byte {offset})"), offset=error.start)
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def load(path: str | Path, display_path: str | None = None):
+    """Read a YAML file into YamlMap/YamlList/scalars, or raise YamlFileError."""
+    shown = display_path or str(path)
+    text = read_text(path, shown)
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
+        with collector_paused():
+            value = compose(loader, shown)
+        if value is EMPTY:
             raise YamlFileError(problem(Location(shown, 1, 1), N_("the file is empty")))
-        return _convert(node, loader, shown)
+        return value
+    except YamlFileError:
+        raise
     except yaml.reader.ReaderError as error:
-        before = text[: error.position]
-        where = Location(shown, before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1)
+        # libyaml counts the position in bytes of the UTF-8 text, PyYAML's reader in characters.
+        before = text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+        if _Loader is yaml.SafeLoader:
+            before = text[: error.position]
+        where = Location(shown, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
         character = error.character if isinstance(error.character, str) else chr(error.character)
         raise YamlFileError(
             problem(where, N_("character U+{code:04X} is not allowed in YAML"), code=ord(character))
         ) from None
     except yaml.MarkedYAMLError as error:
+        if error.problem == "exceeded maximum nesting depth" and error.problem_mark:
+            # libyaml's own limit (1 000 levels), met while its scanner reads ahead
+            raise YamlFileError(
+                problem(
+                    location(shown, error.problem_mark),
+                    N_("YAML nested more than {limit} levels deep"),
+                    limit=MAX_DEPTH,
+                )
+            ) from None
         raise YamlFileError(_syntax_problem(shown, text, error)) from None
     except yaml.YAMLError as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from ..dates.anniversaries import occurrences
@@ -12,7 +10,7 @@ from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry, SolarDate, YearlyRule
 from . import current_language
 from .current import today
-from .params import MAX_DAYS, date, filters, number
+from .params import MAX_DAYS, date, filters, number, period_end
 
 bp = Blueprint("api", __name__)
 
@@ -35,7 +33,7 @@ def api_occurrences():
     days = number(request.args, "days", 30, 1, MAX_DAYS, lang)
     registry = _registry()
     chosen = filters(request.args, lang, registry.known_scopes())
-    end = start + dt.timedelta(days=days - 1)
+    end = period_end(start, days, "days", lang)
     found = occurrences(registry, start, end, chosen.query())
     return jsonify([occurrence_dict(o, lang) for o in found])
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from ..dates.anniversaries import Query
+from ..dates.bounds import FIRST_DAY, LAST_DAY, covered, parse_count, parse_date
 from ..errors import ParameterError
 from ..i18n import LANGUAGES, N_, Language
 from ..model import CATEGORIES, MilestoneFilter
@@ -36,25 +37,31 @@ def language(args: Mapping[str, str]) -> Language | None:
 
 
 def date(args: Mapping[str, str], name: str, default: dt.date, lang: str) -> dt.date:
+    """A date parameter: YYYY-MM-DD in ASCII digits, from 1900-01-01 to 2200-12-31."""
     value = args.get(name)
     if value in (None, ""):
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
+        raise BadParameter(name, N_("'{value}' is not a real date in the form YYYY-MM-DD"), lang, value=value)
+    if not covered(day):
         raise BadParameter(
-            name, N_("'{value}' is not a real date in the form YYYY-MM-DD"), lang, value=value
-        ) from None
+            name,
+            N_("{value} is outside the dates this service covers ({first} to {last})"),
+            lang,
+            value=value,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return day
 
 
 def number(args: Mapping[str, str], name: str, default: int, low: int, high: int, lang: str) -> int:
+    """A whole number parameter in ASCII digits, from ``low`` to ``high``."""
     value = args.get(name)
     if value in (None, ""):
         return default
-    try:
-        parsed = int(value)
-    except ValueError:
-        parsed = None
+    parsed = parse_count(value)
     if parsed is None or not low <= parsed <= high:
         raise BadParameter(
             name,
@@ -65,6 +72,20 @@ def number(args: Mapping[str, str], name: str, default: int, low: int, high: int
             high=high,
         )
     return parsed
+
+
+def period_end(start: dt.date, days: int, name: str, lang: str) -> dt.date:
+    """The last day of ``days`` days from ``start`` (400 naming ``name`` past 2200-12-31)."""
+    end = start + dt.timedelta(days=days - 1)
+    if end > LAST_DAY:
+        raise BadParameter(
+            name,
+            N_("the period would end on {end}, after {last}"),
+            lang,
+            end=end.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return end
 
 
 def choice(args: Mapping[str, str], name: str, allowed, default: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import unverified
+from ..dates.bounds import FIRST_DAY, LAST_DAY
 from ..dates.titles import (
     category_name,
     country_name,
@@ -58,6 +59,8 @@ def planning():
         start=start,
         end=end,
         start_text=day(start, lang),
+        first_day=FIRST_DAY.isoformat(),
+        last_day=LAST_DAY.isoformat(),
         end_text=day(end, lang),
         weeks=weeks,
         chosen=chosen,
@@ -174,15 +177,22 @@ def _options(registry: Registry, lang: Language) -> dict:
     }
 
 
-def _neighbours(view: str, start: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
+def _neighbours(view: str, start: dt.date, weeks: int) -> tuple[dt.date | None, dt.date | None]:
+    """The starts of the periods before and after this one; None for a period
+    that would leave the dates the service covers (it would be refused)."""
     if view == "month":
-        previous = (start - dt.timedelta(days=1)).replace(day=1)
+        previous = (start - dt.timedelta(days=1)).replace(day=1) if start > FIRST_DAY else None
         following = (start + dt.timedelta(days=32)).replace(day=1)
+        last = following + dt.timedelta(days=31)
     elif view == "year":
-        previous, following = dt.date(start.year - 1, 1, 1), dt.date(start.year + 1, 1, 1)
+        previous = dt.date(start.year - 1, 1, 1) if start.year > FIRST_DAY.year else None
+        following = dt.date(start.year + 1, 1, 1)
+        last = dt.date(start.year + 1, 12, 31)
     else:
-        previous, following = start - dt.timedelta(weeks=weeks), start + dt.timedelta(weeks=weeks)
-    return previous, following
+        previous = max(start - dt.timedelta(weeks=weeks), FIRST_DAY) if start > FIRST_DAY else None
+        following = start + dt.timedelta(weeks=weeks)
+        last = following + dt.timedelta(weeks=weeks, days=-1)
+    return previous, following if last <= LAST_DAY else None
 
 
 def _weekday_name(index: int, lang: Language) -> str:

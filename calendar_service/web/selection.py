@@ -24,7 +24,7 @@ from ..i18n import Language
 from ..model import NATIONAL, Occurrence, Registry
 from . import current, current_language
 from .current import today
-from .params import MAX_WEEKS, VIEWS, Filters, choice, date, filters, number
+from .params import MAX_WEEKS, VIEWS, Filters, choice, date, filters, number, period_end
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def selection() -> Selection:
     elif view == "year":
         start, end = dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
     else:
-        end = start + dt.timedelta(weeks=weeks, days=-1)
+        end = period_end(start, weeks * 7, "weeks", lang)
     return Selection(lang, view, start, end, weeks, chosen)
 
 

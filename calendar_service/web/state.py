@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import zlib
@@ -23,6 +24,7 @@ from ..model import Registry
 from ..registry.checks import check
 from ..registry.includes import stamp as files_stamp
 
+log = logging.getLogger("calendar_service.web")
 FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested) ...
 FILTERED_FEED_BYTES = 32 * 1024 * 1024  # ... and their bytes (both codings) at most
 FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
@@ -133,7 +135,16 @@ class ServiceState:
         with self._lock:
             before = files_stamp(self._watched)
             if before != self._stamp or (self._loaded.registry is None and self._loaded.error is None):
-                report = check(self.settings.registry)
+                try:
+                    report = check(self.settings.registry)
+                except Exception as error:  # noqa: BLE001 - any failure keeps the last good registry
+                    log.exception("registry %s not reloaded", self.settings.registry)
+                    reason = (
+                        f"{self.settings.registry}: the registry could not be loaded ({type(error).__name__})"
+                    )
+                    self._loaded = Loaded(self._loaded.registry, reason, before)
+                    self._stamp = before
+                    return self._loaded
                 watched = report.watched or [str(self.settings.registry)]
                 # The stamp taken before reading, so that an edit made while reading
                 # shows at the next request; when the reading found other files

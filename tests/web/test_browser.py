@@ -4,6 +4,8 @@ text in both languages, a filter, and screenshots saved to test-artifacts/."""
 
 from __future__ import annotations
 
+import pytest
+
 from .browsing import shot
 
 
@@ -50,4 +52,29 @@ def test_subscribe_page_in_the_browser(browser, server):
     page.goto(f"{server}/?from=2024-05-15&view=month&lang=vi")
     assert page.locator("table.month-grid").is_visible()
     shot(page, "month-vi")
+    page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_ends_of_the_date_range_in_the_browser(browser, server, width, lang):
+    """The last month covered shows without a link past it, and a date past it
+    gives the 400 page that names the parameter, in the page's language."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/?from=2200-12-01&view=month&lang={lang}")
+    views = page.locator("p.views").inner_text()
+    assert ("Trước đó" if lang == "vi" else "Earlier") in views
+    assert ("Sau đó" if lang == "vi" else "Later") not in views
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, f"month-2200-12-{lang}-{width}")
+    response = page.goto(f"{server}/?from=9999-12-31&lang={lang}")
+    assert response.status == 400
+    message = page.locator("p.error-message").inner_text()
+    expected = {
+        "vi": "Tham số 'from': 9999-12-31 nằm ngoài khoảng ngày mà dịch vụ hỗ trợ (1900-01-01 đến 2200-12-31)",
+        "en": "Parameter 'from': 9999-12-31 is outside the dates this service covers (1900-01-01 to 2200-12-31)",
+    }
+    assert message == expected[lang]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, f"error-400-date-range-{lang}-{width}")
     page.close()
