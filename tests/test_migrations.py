@@ -175,7 +175,14 @@ def test_the_migrations_make_exactly_the_tables_of_the_schema(database_url):
     finally:
         database.dispose()
     assert differences == []
-    assert tables == {"alembic_version", "calendar_alerts", "calendar_stamps", "apscheduler_jobs"}
+    assert tables == {
+        "alembic_version",
+        "calendar_alerts",
+        "calendar_stamps",
+        "calendar_optouts",
+        "calendar_secrets",
+        "apscheduler_jobs",
+    }
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -270,6 +277,8 @@ def test_db_upgrade_and_db_current(tmp_path):
     assert said.output == f"Cơ sở dữ liệu {url}: lược đồ ở bản {head}, bản mới nhất mà phiên bản này biết.\n"
     with connected(url) as connection:  # a database left at revision 0001
         connection.execute(sqlalchemy.text("DROP TABLE calendar_stamps"))
+        connection.execute(sqlalchemy.text("DROP TABLE calendar_optouts"))
+        connection.execute(sqlalchemy.text("DROP TABLE calendar_secrets"))
         connection.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = '0001'"))
     said = runner.invoke(main, ["db", "current", "--lang", "en"], env=env)
     assert said.output == (

@@ -30,7 +30,7 @@ from calendar_service.web import create_app
 TODAY = dt.date(2024, 3, 1)
 NOW = dt.datetime(2024, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
 LATER = dt.datetime(2024, 3, 2, 5, 6, 7, tzinfo=dt.UTC)
-SETTINGS = load_settings(environ={})
+SETTINGS = load_settings(environ={"CALENDAR_UID_DOMAIN": "calendar.example.org"})
 GENEVA = ("en: the signing of the Geneva Accords", "en: the signing of the Geneva Agreements")
 
 # One build in a process of its own, started at an agreed moment (argv: registry,
@@ -42,7 +42,7 @@ from calendar_service.config import load_settings
 from calendar_service.feeds.publish import publish
 from calendar_service.registry.checks import load_registry
 registry, out, url, now, start = sys.argv[1:6]
-settings = load_settings(environ={}, overrides={"database_url": url})
+settings = load_settings(environ={"CALENDAR_UID_DOMAIN": "calendar.example.org"}, overrides={"database_url": url})
 loaded = load_registry(registry)
 time.sleep(max(0.0, float(start) - time.time()))
 publish(loaded, settings, dt.date(2024, 3, 1), dt.datetime.fromisoformat(now), Path(out))
@@ -137,7 +137,7 @@ def test_a_state_file_of_the_release_before_is_imported_once(real_copy, tmp_path
     publish(load_registry(real_copy), with_database(before), TODAY, LATER, out)
     published = feeds_of(out)
     removed = {
-        "an-entry-removed-2023.vi@calendar-service": {
+        "an-entry-removed-2023.vi@calendar.example.org": {
             "digest": "0" * 64,
             "sequence": 4,
             "dtstamp": "2023-05-06T07:08:09+00:00",
@@ -149,7 +149,7 @@ def test_a_state_file_of_the_release_before_is_imported_once(real_copy, tmp_path
     assert result.written == [] and feeds_of(out) == published, "the same stamps: nothing to publish"
     assert not (out / STATE_FILE).exists() and (out / (STATE_FILE + IMPORTED_SUFFIX)).exists()
     imported = read_state(after)
-    assert imported["an-entry-removed-2023.vi@calendar-service"].sequence == 4, (
+    assert imported["an-entry-removed-2023.vi@calendar.example.org"].sequence == 4, (
         "a removed entry keeps its SEQUENCE"
     )
     geneva = {uid: k.sequence for uid, k in imported.items() if uid.startswith("hiep-dinh-geneve-2024")}
@@ -161,8 +161,8 @@ def test_an_imported_state_never_lowers_a_sequence_the_database_has(real_copy, t
     publish(load_registry(real_copy), with_database(url), TODAY, NOW, out)
     edit(real_copy, *GENEVA)
     publish(load_registry(real_copy), with_database(url), TODAY, LATER, out)
-    uid = "hiep-dinh-geneve-2024.en@calendar-service"
-    other = "dien-bien-phu-2024.vi@calendar-service"
+    uid = "hiep-dinh-geneve-2024.en@calendar.example.org"
+    other = "dien-bien-phu-2024.vi@calendar.example.org"
     known = read_state(url)
     older = {uid: {"digest": "1" * 64, "sequence": 0, "dtstamp": "2024-01-01T00:00:00+00:00"}}
     newer = {other: {"digest": "2" * 64, "sequence": 7, "dtstamp": "2024-01-01T00:00:00+00:00"}}
@@ -193,14 +193,17 @@ def test_a_state_file_with_wrong_entries_does_not_crash_build_or_alerts(real_cop
     published = feeds_of(out)
     good = json.loads(old_state_file(env["CALENDAR_DATABASE_URL"]))["entries"]
     wrong = dict(good)
-    wrong["dien-bien-phu-2024.vi@calendar-service"] = 42
-    wrong["dien-bien-phu-2024.en@calendar-service"] = {"sequence": 0, "dtstamp": "2024-03-01T00:00:00+00:00"}
-    wrong["hiep-dinh-geneve-2024.vi@calendar-service"] = {
-        **good["hiep-dinh-geneve-2024.vi@calendar-service"],
+    wrong["dien-bien-phu-2024.vi@calendar.example.org"] = 42
+    wrong["dien-bien-phu-2024.en@calendar.example.org"] = {
+        "sequence": 0,
+        "dtstamp": "2024-03-01T00:00:00+00:00",
+    }
+    wrong["hiep-dinh-geneve-2024.vi@calendar.example.org"] = {
+        **good["hiep-dinh-geneve-2024.vi@calendar.example.org"],
         "sequence": "0",
     }
-    wrong["hiep-dinh-geneve-2024.en@calendar-service"] = {
-        **good["hiep-dinh-geneve-2024.en@calendar-service"],
+    wrong["hiep-dinh-geneve-2024.en@calendar.example.org"] = {
+        **good["hiep-dinh-geneve-2024.en@calendar.example.org"],
         "dtstamp": "2024-02-31",
     }
     (out / STATE_FILE).write_text(json.dumps({"version": 1, "entries": wrong}), encoding="utf-8")
@@ -218,7 +221,7 @@ def test_attachments_and_filtered_feeds_carry_the_published_stamps(real_copy, tm
     out, url = tmp_path / "feeds", f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
     edit(real_copy, "vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
     settings = load_settings(
-        environ={},
+        environ={"CALENDAR_UID_DOMAIN": "calendar.example.org"},
         overrides={
             "registry": real_copy,
             "feeds_dir": out,
@@ -235,7 +238,7 @@ def test_attachments_and_filtered_feeds_carry_the_published_stamps(real_copy, tm
     os.utime(real_copy, (time.time() + 5, time.time() + 5))
     publish(load_registry(real_copy), settings, TODAY, LATER, out)
     published = stamps_of(out)
-    uid = "dien-bien-phu-2024.vi@calendar-service"
+    uid = "dien-bien-phu-2024.vi@calendar.example.org"
     assert published[uid] == (1, LATER)
 
     refiltered = client.get("/feeds/filtered.ics?category=historical&lang=vi").data
@@ -267,8 +270,10 @@ def test_reading_stamps_for_a_few_entries_reads_only_those(tmp_path, real_copy):
     store = StampStore.open(url)
     try:
         every = store.read()
-        some = store.read(["dien-bien-phu-2024.vi@calendar-service", "no-such-2024.vi@calendar-service"])
+        some = store.read(
+            ["dien-bien-phu-2024.vi@calendar.example.org", "no-such-2024.vi@calendar.example.org"]
+        )
         assert store.generation() == 1
     finally:
         store.dispose()
-    assert len(every) > 700 and list(some) == ["dien-bien-phu-2024.vi@calendar-service"]
+    assert len(every) > 700 and list(some) == ["dien-bien-phu-2024.vi@calendar.example.org"]

@@ -118,6 +118,8 @@ def _respond(chosen: Representation, modified: dt.datetime, vary: tuple[str, ...
         response.headers["Content-Encoding"] = "gzip"
     _validators(response, chosen, modified)
     response.vary.add("Accept-Encoding")
+    for header in vary:
+        response.vary.add(header)
     # Preconditions are decided above; Werkzeug sees only Range (and only when
     # If-Range allows it) and answers 206 or 416.
     environ = {key: value for key, value in request.environ.items() if key not in _CONDITIONAL}

@@ -103,7 +103,7 @@ def test_located_errors(tmp_path, errors):
     assert found == [
         f"{path}:2:12: field 'email': 'not-an-address' is not an email address",
         f"{path}:4:17: entry 'b@example.org', field 'categories': unknown category 'sport' "
-        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents)",
+        "(known: historical, holiday, armed-forces, borders-seas, diplomatic, documents, people)",
         f"{path}:5:25: entry 'b@example.org', field 'lead_times.tron': "
         "'0' is not a number of days from 1 to 366 (expected a list such as [90, 30, 7, 1])",
         f"{path}:6:15: entry 'b@example.org', field 'language': unknown language 'fr' (known: vi, en)",
