@@ -138,7 +138,7 @@ def test_a_change_to_an_included_file_is_seen_without_a_restart(real_copy, setti
 
 
 # In the browser: Debian's Chromium on a real server, with the browser suite's fixtures.
-from .test_browser import browser, server, shot  # noqa: E402, F401  (fixtures)
+from .browsing import shot  # noqa: E402
 
 WIDTHS = {"phone": 390, "desktop": 1280}
 
