@@ -81,9 +81,9 @@ def test_the_html_part_fits_and_reads_right(browser, mails, kind, lang, width):
             assert (
                 "Wednesday, 8 May 2024" in body and "Partnership: partner of strategic significance" in body
             )
-            assert (
-                page.locator("a", has_text="Quân đội nhân dân").get_attribute("href")
-                == "https://www.qdnd.vn/"
+            source = page.locator("a", has_text="35 năm ngày thiết lập quan hệ ngoại giao Việt Nam – Brazil")
+            assert source.first.get_attribute("href") == (
+                "https://nvsk.vnanet.vn/print/35-nam-ngay-thiet-lap-quan-he-ngoai-giao-viet-nam-brazil-8-5-1989-8-5-2024-145881.vna"
             )
         else:
             assert "Thứ Ba, 7/5/2024" in body and "Còn 30 ngày: Kỷ niệm 70 năm" in body
