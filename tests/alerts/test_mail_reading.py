@@ -77,7 +77,9 @@ def test_an_english_alert_reads_right(mails):
         "This reminder (30 days ahead) was due on Monday, 8 April 2024; the service sends it late." in lines
     )
     assert (
-        "- Quân đội nhân dân, Việt Nam – Brazil 35 năm (8/5/1989 – 8/5/2024): https://www.qdnd.vn/" in lines
+        "- Nhân vật & Sự kiện (TTXVN), 35 năm ngày thiết lập quan hệ ngoại giao Việt Nam – Brazil "
+        "(8/5/1989 – 8/5/2024): https://nvsk.vnanet.vn/print/35-nam-ngay-thiet-lap-quan-he-ngoai-giao-viet-nam-"
+        "brazil-8-5-1989-8-5-2024-145881.vna" in lines
     )
     assert "Details: http://127.0.0.1:8000/entries/quan-he-ngoai-giao-brazil?lang=en" in lines
     assert "Planning view: http://127.0.0.1:8000/?from=2024-05-06&lang=en" in lines

@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+from paths import REAL_REGISTRY
 
 from calendar_service.alerts.subscribers import load_subscribers
 from calendar_service.errors import SubscribersError
@@ -177,7 +178,7 @@ def test_validate_checks_the_subscribers_file_too(runner, tmp_path):
         "subscribers:\n  - email: a@example.org\n    lead_times: {tron: 90, 30}\n  - email: nope\n",
         encoding="utf-8",
     )
-    env = {"CALENDAR_SUBSCRIBERS": str(path)}
+    env = {"CALENDAR_SUBSCRIBERS": str(path), "CALENDAR_REGISTRY": str(REAL_REGISTRY)}
     result = runner.invoke(main, ["validate", "--lang", "en"], env=env)
     assert result.exit_code == 1
     assert result.output.splitlines()[-3:] == [
@@ -195,7 +196,9 @@ def test_validate_checks_the_subscribers_file_too(runner, tmp_path):
     path.write_text("subscribers:\n  - email: a@example.org\n", encoding="utf-8")
     fine = runner.invoke(main, ["validate"], env=env)
     assert fine.exit_code == 0 and fine.output.splitlines()[-1] == f"{path}: hợp lệ, 1 người nhận."
-    missing = runner.invoke(main, ["validate", "--subscribers", str(tmp_path / "none.yaml"), "--lang", "en"])
+    missing = runner.invoke(
+        main, ["validate", "--subscribers", str(tmp_path / "none.yaml"), "--lang", "en"], env=env
+    )
     assert missing.exit_code == 0
     assert (
         missing.output.splitlines()[-1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from feedparsers import PARSERS, planned, python_icalendar, seen
-from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY
+from paths import PUBLISHED_AT, PUBLISHED_ON, REAL_REGISTRY, UID_DOMAIN
 
 from calendar_service.cli import main
 from calendar_service.dates.anniversaries import occurrences
@@ -190,11 +190,11 @@ def test_each_scope_has_its_feed_and_public_holidays_say_so(published_feeds):
     assert not {e["uid"] for e in local} & {e["uid"] for e in national}
     calendar = icalendar.Calendar.from_ical((published_feeds / "vi/all.ics").read_bytes())
     by_uid = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
-    tet = by_uid["tet-nguyen-dan-2025.vi@calendar-service"]
+    tet = by_uid[f"tet-nguyen-dan-2025.vi@{UID_DOMAIN}"]
     assert tet.decoded("DTSTART") == dt.date(2025, 1, 29)
     assert tet["CATEGORIES"].cats == ["ngày lễ", "Nghỉ lễ"]
     assert "ngày lễ · Nghỉ lễ" in str(tet["DESCRIPTION"])
-    assert by_uid["nha-giao-viet-nam-2024.vi@calendar-service"]["CATEGORIES"].cats == ["ngày lễ"]
+    assert by_uid[f"nha-giao-viet-nam-2024.vi@{UID_DOMAIN}"]["CATEGORIES"].cats == ["ngày lễ"]
     people = python_icalendar([published_feeds / "en/category/people.ics"])[
         str(published_feeds / "en/category/people.ics")
     ]
