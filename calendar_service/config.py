@@ -187,11 +187,11 @@ def _mailbox(value: str) -> str:
     """A sender: ``lich@example.org`` or ``Lịch kỷ niệm <lich@example.org>``."""
     from email.utils import parseaddr
 
-    _name, address = parseaddr(value)
+    name, address = parseaddr(value)
     if not address or "\n" in value or "\r" in value:
         raise ValueError(Msg(N_("expected an email address such as lich@example.org")))
-    email_address(address)  # the address itself, checked by email-validator
-    return value.strip()
+    checked = email_address(address)  # the address itself, checked by email-validator
+    return f"{name} <{checked}>" if name else checked
 
 
 def _secret(value: str) -> str:

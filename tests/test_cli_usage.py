@@ -27,11 +27,6 @@ def run(runner, *args, env=None):
             "Error: No such option '--dys'. Did you mean '--days'?",
         ),
         (
-            ["--days", "abc"],
-            "Lỗi: Giá trị không hợp lệ cho '--days': 'abc' không phải là số nguyên hợp lệ.",
-            "Error: Invalid value for '--days': 'abc' is not a valid whole number.",
-        ),
-        (
             ["--format", "xml"],
             "Lỗi: Giá trị không hợp lệ cho '--format': 'xml' không thuộc các giá trị 'text', 'json'.",
             "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.",

@@ -298,8 +298,8 @@ def test_an_unsupported_database_is_one_line(tmp_path):
     env = {"CALENDAR_DATABASE_URL": "mysql://user@host/db", "CALENDAR_REGISTRY": str(REAL_REGISTRY)}
     done = run(["build"], env, tmp_path)
     assert done.returncode == 1 and done.stderr.splitlines() == [
-        "database mysql://user@host/db: not a supported database: "
-        "use sqlite:///PATH or postgresql://USER@HOST/NAME"
+        "$CALENDAR_DATABASE_URL: field 'database_url': invalid value 'mysql://user@host/db' for setting "
+        "'database_url': unsupported database; use one of: sqlite, postgresql, postgresql+psycopg"
     ]
 
 

@@ -143,7 +143,7 @@ ASCII = "the part before @ must be ASCII: this service does not send internation
     "value, reason",
     [
         ("not-an-address", EMAIL),
-        ("Lịch <lich@example.org>", EMAIL),
+        ("Lịch <not-an-address>", EMAIL),
         ("lich@localhost", EMAIL),
         ("a..b@example.org", EMAIL),
         ("tên@example.org", ASCII),
