@@ -249,7 +249,7 @@ def test_a_second_scheduler_on_sqlite_refuses_to_start(tmp_path, environment):
         assert second.returncode == 1
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
-        assert lines[0].startswith(f"database sqlite:///{tmp_path / 'calendar.sqlite3'}: another scheduler")
+        assert lines[0].startswith(f"database {env['CALENDAR_DATABASE_URL']}: another scheduler")
         assert f":{first.pid})" in lines[0], "it names the scheduler that runs"
         assert "use PostgreSQL to run several" in lines[0]
         assert first.poll() is None, "the first one runs on"

@@ -187,6 +187,7 @@ def test_a_state_file_with_wrong_entries_does_not_crash_build_or_alerts(real_cop
         "CALENDAR_SUBSCRIBERS": str(tmp_path / "subscribers.yaml"),
         "CALENDAR_OUTBOX": str(tmp_path / "outbox"),
         "CALENDAR_DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}",
+        "CALENDAR_UID_DOMAIN": "calendar.example.org",
     }
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--today", "2024-03-01"], env=env).exit_code == 0
@@ -214,7 +215,7 @@ def test_a_state_file_with_wrong_entries_does_not_crash_build_or_alerts(real_cop
     assert built.output.startswith("0 feeds written"), "the wrong entries were recovered from the feeds"
     assert feeds_of(out) == published
     alerts = runner.invoke(main, ["alerts", "--today", "2024-04-07", "--lang", "en"], env=env)
-    assert alerts.exit_code == 0 and "0 failed" in alerts.output, alerts.output
+    assert alerts.exit_code == 0 and "failed" not in alerts.output, alerts.output
 
 
 def test_attachments_and_filtered_feeds_carry_the_published_stamps(real_copy, tmp_path):

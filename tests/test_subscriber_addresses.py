@@ -131,4 +131,10 @@ def test_list_unsubscribe_holds_one_target(tmp_path):
     sent = [
         email.message_from_bytes(p.read_bytes(), policy=default) for p in (tmp_path / "out").glob("*.eml")
     ]
-    assert sent and {str(m["List-Unsubscribe"]) for m in sent} == {"<https://example.org/u?t=1&l=2>"}
+    # Our signed one-click link first, then the subscriber's own: two targets, nothing injected.
+    headers = {str(m["List-Unsubscribe"]) for m in sent}
+    assert sent and len(headers) == 1
+    (header,) = headers
+    targets = [part.strip() for part in header.split(",")]
+    assert len(targets) == 2 and targets[1] == "<https://example.org/u?t=1&l=2>"
+    assert targets[0].startswith("<http://") and "/unsubscribe/" in targets[0]

@@ -60,6 +60,11 @@ def errors(path) -> list[str]:
     return [found.render("en") for found in check(path).errors]
 
 
+def registry_lines(stdout: str) -> str:
+    """What `validate` says of the registry (it then reports the subscribers file too)."""
+    return "".join(f"{line}\n" for line in stdout.splitlines() if "subscribers" not in line)
+
+
 def test_thirty_thousand_open_brackets_crashed_validate(tmp_path):
     """`[` × 30 000 made `validate` (and every process loading the registry) die of a segfault."""
     path = tmp_path / "events.yaml"
@@ -67,7 +72,7 @@ def test_thirty_thousand_open_brackets_crashed_validate(tmp_path):
     result = cli("validate", "--registry", str(path), "--lang", "en")
     assert result.returncode == 1, (result.returncode, result.stderr[-500:])
     # libyaml's scanner reads the brackets ahead and stops at its own limit, 1 000 levels
-    assert result.stdout == (
+    assert registry_lines(result.stdout) == (
         f"error: {path}:1:1001: YAML nested more than 64 levels deep\n{path}: 1 error.\n"
     )
     assert "Traceback" not in result.stderr
@@ -127,7 +132,7 @@ def test_alias_bomb_of_744_bytes_hung_validate(tmp_path):
     path.write_text(ALIAS_BOMB, encoding="utf-8")
     result = cli("validate", "--registry", str(path), "--lang", "en", timeout=30)
     assert result.returncode == 1, result.stderr[-500:]
-    assert result.stdout == (
+    assert registry_lines(result.stdout) == (
         f"error: {path}:6:36: YAML aliases expand to more than 100000 values\n{path}: 1 error.\n"
     )
 
@@ -198,7 +203,7 @@ def test_registry_path_to_dev_zero_read_forever(tmp_path):
     """`--registry /dev/zero` read until memory ran out; a registry must be a regular file."""
     result = cli("validate", "--registry", "/dev/zero", "--lang", "en", timeout=30)
     assert result.returncode == 1, result.stderr[-500:]
-    assert result.stdout == "error: /dev/zero: not a regular file\n/dev/zero: 1 error.\n"
+    assert registry_lines(result.stdout) == "error: /dev/zero: not a regular file\n/dev/zero: 1 error.\n"
 
 
 def test_registry_file_over_the_size_limit(tmp_path, monkeypatch):
@@ -228,7 +233,7 @@ def test_document_file_pointing_at_dev_zero_ended_in_memory_error(tmp_path):
     code += "print('\\n'.join(p.render('en') for p in check(sys.argv[1]).errors))"
     result = run_python(code, str(path), timeout=30)
     assert result.returncode == 0, result.stderr[-500:]
-    assert result.stdout == (
+    assert registry_lines(result.stdout) == (
         f"{path}:3:5: entry 'doc', field 'file': source file '/dev/zero' is not a regular file\n"
     )
 
@@ -280,7 +285,7 @@ def test_alias_bomb_in_subscribers_hung_the_alerts_job(tmp_path):
     }
     result = run_python(code, str(REAL_REGISTRY), env=env, timeout=30)
     assert result.returncode == 0, result.stderr[-500:]
-    assert result.stdout.splitlines() == [
+    assert [line for line in result.stdout.splitlines() if line.startswith(("ERROR", "survived"))] == [
         f"ERROR alerts not run: {subscribers}:5:36: YAML aliases expand to more than 100000 values",
         "survived",
     ]

@@ -231,14 +231,13 @@ def test_year_view_counts_agree_with_its_lists(client):
     for box in boxes:
         stated = re.search(r"(\d+) milestone anniversar(?:y|ies):", words(box))
         assert (int(stated[1]) if stated else 0) == box.count("<li>"), words(box)
-    assert words(boxes[3]) == "April 2024 2 anniversaries (no milestone)"
-    assert words(boxes[4]).startswith(
-        "May 2024 2 milestone anniversaries: major anniversary (năm tròn) 7 May"
+    assert words(boxes[3]).startswith(
+        "April 2024 1 milestone anniversary: major anniversary (năm tròn) 21 April"
     )
-    assert words(boxes[4]).endswith("and 1 other anniversary")
+    assert words(boxes[3]).endswith("and 3 other anniversaries")
     vietnamese = client.get("/?from=2024-01-01&view=year&lang=vi").data.decode()
     april = re.findall(r'<section class="year-month">(.*?)</section>', vietnamese, re.S)[3]
-    assert words(april) == "Tháng 4/2024 2 ngày kỷ niệm (không có năm tròn, năm chẵn)"
+    assert words(april).startswith("Tháng 4/2024 ") and april.count("<li>") == 1
 
 
 def test_countdown_says_1_day_not_1_days(app):

@@ -67,7 +67,7 @@ def test_unexpected_error_while_reloading_dropped_the_last_good_registry(
     def broken(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(web_state, "load_registry", broken)
+    monkeypatch.setattr(web_state, "check", broken)
     replace(registry_copy, registry_copy.read_text(encoding="utf-8") + "\n")
     assert reloading_client.get("/api/entries/dien-bien-phu").status_code == 200
     health = reloading_client.get("/healthz").json
@@ -79,7 +79,8 @@ def test_hostile_registry_edits_hung_or_broke_gunicorn_workers(registry_copy, pu
     """Under gunicorn, a deeply nested registry gave 500s and an alias bomb hung the worker
     (killed by gunicorn's timeout); the last good registry must keep being served by the same worker."""
     from services import free_port
-    from test_gunicorn import fetch, wait_for
+
+    from .test_gunicorn import fetch, wait_for
 
     port = free_port()
     env = {**os.environ, "CALENDAR_REGISTRY": str(registry_copy), "CALENDAR_FEEDS_DIR": str(published_feeds)}
