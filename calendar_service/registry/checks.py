@@ -251,7 +251,10 @@ def _check_home_pages(event: Event, report: Report) -> None:
     for citation in event.sources:
         if citation.url is None:
             continue
-        parts = urlsplit(citation.url)
+        try:
+            parts = urlsplit(citation.url)
+        except ValueError:  # not a URL at all (e.g. "https://["): the schema reports the field
+            continue
         if parts.path in ("", "/") and not parts.query:
             report.warnings.append(
                 problem(
