@@ -39,6 +39,16 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _boolean(value: str) -> bool:
+    """true/false (also yes/no, on/off, 1/0, any case); TOML's true arrives as "True"."""
+    text = value.strip().casefold()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(Msg(N_("expected true or false")))
+
+
 def _language(value: str) -> Language:
     return Language(_choice(*LANGUAGES)(value))
 
@@ -273,6 +283,12 @@ SCHEMA: tuple[Option, ...] = (
         secret=True,
     ),
     Option(
+        "web_private",
+        _boolean,
+        False,
+        "require sign-in to read the planning view and the feeds (feeds then need a per-user token)",
+    ),
+    Option(
         "database_url",
         _database_url,
         "sqlite:///var/calendar-service.sqlite3",
@@ -357,6 +373,7 @@ class Settings:
     base_url: str
     uid_domain: str | None
     secret_key: str | None
+    web_private: bool
     database_url: str
     smtp_host: str | None
     smtp_port: int | None

@@ -265,3 +265,31 @@ class DatabaseError(CalendarServiceError):
     def render(self, lang: str = "vi") -> str:
         reason = gettext(self.message, lang).format(**self.params)
         return gettext("database {url}: {reason}", lang).format(url=self.url, reason=reason)
+
+
+class AccountError(CalendarServiceError):
+    """An account or a password that cannot be used (``message`` is a msgid filled from ``params``)."""
+
+    def __init__(self, message: str, **params: object):
+        super().__init__(message.format(**params))
+        self.message, self.params = message, params
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext(self.message, lang).format(**self.params)
+
+
+class CoverageError(AccountError):
+    """A coverage field that cannot be used: ``field`` names it."""
+
+    def __init__(self, field: str, message: str, **params: object):
+        super().__init__(message, **params)
+        self.field = field
+
+
+class CoverageConflict(CalendarServiceError):
+    """A coverage was saved by someone else since the version being edited:
+    ``current`` is what is stored now, ``attempted`` the changes not saved."""
+
+    def __init__(self, current: object, attempted: dict[str, object]):
+        super().__init__(f"coverage {getattr(current, 'id', '?')} changed since it was opened")
+        self.current, self.attempted = current, attempted

@@ -182,6 +182,11 @@ def test_the_migrations_make_exactly_the_tables_of_the_schema(database_url):
         "calendar_optouts",
         "calendar_secrets",
         "apscheduler_jobs",
+        "calendar_users",
+        "calendar_tokens",
+        "calendar_login_attempts",
+        "calendar_coverages",
+        "calendar_coverage_history",
     }
 
 
@@ -279,6 +284,8 @@ def test_db_upgrade_and_db_current(tmp_path):
         connection.execute(sqlalchemy.text("DROP TABLE calendar_stamps"))
         connection.execute(sqlalchemy.text("DROP TABLE calendar_optouts"))
         connection.execute(sqlalchemy.text("DROP TABLE calendar_secrets"))
+        for table in ("users", "tokens", "login_attempts", "coverages", "coverage_history"):
+            connection.execute(sqlalchemy.text(f"DROP TABLE calendar_{table}"))
         connection.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = '0001'"))
     said = runner.invoke(main, ["db", "current", "--lang", "en"], env=env)
     assert said.output == (

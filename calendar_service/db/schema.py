@@ -90,3 +90,77 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+# Coverage planning (planning/): the newsroom's accounts, their tokens, the
+# login attempts that throttle guessing, and the coverages planned on
+# occurrences with every change recorded.
+users = Table(
+    "calendar_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),  # casefolded
+    Column("display_name", Unicode(120), nullable=False),
+    Column("email", String(320)),
+    Column("role", String(16), nullable=False),  # viewer, editor or admin
+    Column("password_hash", String(255), nullable=False),  # argon2id, never the password
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# API tokens (write access for editors' tools) and feed tokens (private
+# installations): only a SHA-256 of the token is kept; revoked ones stay.
+tokens = Table(
+    "calendar_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # api or feed
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Unicode(120)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+login_attempts = Table(
+    "calendar_login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),  # "user:<name>" or "ip:<address>"
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_calendar_login_attempts_key_at", "key", "at"),
+)
+# One coverage of one occurrence (entry id + the anniversary's year): kept when
+# the entry leaves the registry (then listed as orphaned). ``version`` grows
+# with every change: a save names the version it edited (optimistic locking).
+coverages = Table(
+    "calendar_coverages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(200), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("desk", Unicode(120), nullable=False, default=""),
+    Column("assignees", Text, nullable=False, default="[]"),  # JSON list of usernames
+    Column("format", String(32), nullable=False),
+    Column("angle", Unicode(300), nullable=False, default=""),
+    Column("notes", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("due", Date),
+    Column("published_url", String(2000)),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Index("ix_calendar_coverages_occurrence", "entry_id", "year"),
+)
+coverage_history = Table(
+    "calendar_coverage_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("coverage_id", Integer, nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),  # created or updated
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON {field: [before, after]}
+)

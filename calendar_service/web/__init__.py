@@ -60,7 +60,9 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
     babel.domain_instance = CatalogDomain()  # overrides Flask-Babel's cached folder-based domain
 
-    from . import api, feeds, pages, unsubscribe
+    from . import api, auth, feeds, pages, unsubscribe
+
+    auth.init_app(app)
 
     app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
@@ -99,6 +101,11 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"lang": current_language(), "languages": LANGUAGES, "settings": settings}
+        return {
+            "lang": current_language(),
+            "languages": LANGUAGES,
+            "settings": settings,
+            "current_user": auth.current_user,
+        }
 
     return app
