@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -127,6 +128,11 @@ class StampStore:
         """The stamps of ``uids`` (default: every stamp)."""
         with self.database.guarded(), self.database.engine.connect() as connection:
             return _rows(connection, uids)
+
+    def uids(self) -> set[str]:
+        """Every UID with a stamp (without reading the stamps)."""
+        with self.database.guarded(), self.database.engine.connect() as connection:
+            return set(connection.execute(select(table.c.uid)).scalars())
 
     def generation(self) -> int:
         """Grows whenever a stamp is written: a cache of stamped feeds keys on it."""
@@ -310,6 +316,22 @@ def _recover_state(out_dir: Path) -> State:
     return state
 
 
+_UNFOLD = re.compile(rb"\r?\n[ \t]")
+_UID_LINE = re.compile(rb"^UID:([^\r\n]*)", re.MULTILINE)
+
+
+def _published_uids(out_dir: Path) -> set[str]:
+    """The UIDs in the published feeds, read from their (unfolded) UID lines."""
+    found: set[str] = set()
+    for path in sorted(p for lang in LANGUAGES for p in (out_dir / lang).rglob("*.ics")):
+        try:
+            data = _UNFOLD.sub(b"", path.read_bytes())
+        except OSError:
+            continue
+        found.update(uid.decode("utf-8", "replace").strip() for uid in _UID_LINE.findall(data))
+    return found
+
+
 def read_state(database_url: str, uids: Iterable[str] | None = None) -> State:
     """The published stamps, for events built outside a publish (filtered feeds,
     mail attachments), from the shared database."""
@@ -334,9 +356,14 @@ def with_uid_domain(settings: Settings, feeds_dir: Path | None = None) -> Settin
     operator what to set: changed UIDs show every event twice to subscribers."""
     # The UIDs clients have: those with stamps in the database, or, for a new
     # database beside feeds published before, those in the feeds themselves.
-    published = set(read_state(settings.database_url)) or set(
-        _recover_state(Path(feeds_dir or settings.feeds_dir))
-    )
+    # Only the UIDs are read (not the stamps, nor every event parsed): every
+    # web worker and job does this when it starts.
+    store = StampStore.open(settings.database_url)
+    try:
+        published = store.uids()
+    finally:
+        store.dispose()
+    published = published or _published_uids(Path(feeds_dir or settings.feeds_dir))
     choice = choose_uid_domain(settings, published)
     if choice.published and not choice.configured:
         log.warning(

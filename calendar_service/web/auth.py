@@ -41,6 +41,7 @@ from .current import state
 log = logging.getLogger("calendar_service.web")
 SESSION_HOURS = 12
 CSRF_EXEMPT_ENDPOINTS = frozenset({"unsubscribe.unsubscribe"})
+SESSIONLESS_ENDPOINTS = frozenset({"api.healthz", "static"})
 View = TypeVar("View", bound=Callable)
 csrf = CSRFProtect()
 
@@ -136,6 +137,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _session_key() -> None:
+        # Feeds and the health check use no session: they never wait for the
+        # database's key (calendar clients and load balancers poll them).
+        if request.blueprint == "feeds" or request.endpoint in SESSIONLESS_ENDPOINTS:
+            return
         if not app.secret_key:
             try:
                 app.secret_key = settings.secret_key or stored_key(
