@@ -94,20 +94,44 @@ def wrk(url: str, seconds: int, etag: str | None = None) -> dict:
     return found
 
 
-NGINX_CONF = """
+# Around deploy/nginx.conf (the shipped file, changed only in its paths and
+# ports): the main context and http block of Debian's /etc/nginx/nginx.conf.
+NGINX_MAIN = """
 worker_processes 2;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log;
 events {{ worker_connections 256; }}
 http {{
+  sendfile on;
+  tcp_nopush on;
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
   access_log off;
-  types {{ text/calendar ics; }}
-  server {{
-    listen 127.0.0.1:{port};
-    location /feeds/ {{ alias {feeds}/; etag on; }}
-  }}
+  gzip on;
+  client_body_temp_path {work}/body;
+  proxy_temp_path {work}/proxy;
+  fastcgi_temp_path {work}/fastcgi;
+  uwsgi_temp_path {work}/uwsgi;
+  scgi_temp_path {work}/scgi;
+  include {work}/calendar-service.conf;
 }}
 """
+
+
+def nginx_conf(feeds: Path, work: Path, port: int, gunicorn_port: int) -> Path:
+    """deploy/nginx.conf serving `feeds` on `port`, passing the rest to gunicorn."""
+    work.mkdir(exist_ok=True)
+    (work / "feeds").unlink(missing_ok=True)
+    (work / "feeds").symlink_to(feeds)  # the file serves <root>/feeds
+    text = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    for shipped, ours in (
+        ("root /srv/calendar-service;", f"root {work};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{gunicorn_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+    ):
+        assert shipped in text, f"deploy/nginx.conf no longer has {shipped!r}"
+        text = text.replace(shipped, ours)
+    (work / "calendar-service.conf").write_text(text, encoding="utf-8")
+    (work / "nginx.conf").write_text(NGINX_MAIN.format(work=work), encoding="utf-8")
+    return work / "nginx.conf"
 
 
 def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, dict]]:
@@ -133,10 +157,20 @@ def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, di
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
     )
-    conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(work=work, port=nginx_port, feeds=feeds), encoding="utf-8")
+    prefix = work / "nginx"
+    conf = nginx_conf(feeds, prefix, nginx_port, gunicorn_port)
     nginx = subprocess.Popen(
-        ["nginx", "-c", str(conf), "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [
+            "nginx",
+            "-p",
+            str(prefix),
+            "-c",
+            str(conf),
+            "-g",
+            f"daemon off; pid {prefix}/nginx.pid; error_log {prefix}/error.log;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     results = []
     try:
