@@ -136,7 +136,10 @@ def assignment_message(
     message = envelope(recipient, subject, msgid, settings, now, unsubscribe=False)
     others = [plans.name(name) for name in coverage.assignees if name != user.username]
     facts = [
-        (gettext("Anniversary date", lang), weekday_day(mail.occurrence.date, lang) if mail.occurrence else ""),
+        (
+            gettext("Anniversary date", lang),
+            weekday_day(mail.occurrence.date, lang) if mail.occurrence else "",
+        ),
         (gettext("Status", lang), gettext(coverage.status.label, lang)),
         (gettext("Desk", lang), coverage.desk),
         (gettext("Format", lang), gettext(coverage.format.label, lang)),
