@@ -6,16 +6,19 @@ the real clock or prints."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .alerts.assignments import KINDS as ASSIGNMENT_KINDS
+from .alerts.assignments import rebuild as rebuild_assignment
+from .alerts.assignments import run_assignments
 from .alerts.delivery import Outbox, transport
 from .alerts.digest import digest_end, digest_message
 from .alerts.ledger import OUTSTANDING, Key, Ledger
 from .alerts.mail import Outgoing, alert_message
 from .alerts.optouts import OptOuts
+from .alerts.plans import load_plans
 from .alerts.run import Clock, RunReport, deliver, occurrence_key, run_alerts, run_digest
 from .alerts.subscribers import load_subscribers
 from .config import Settings
@@ -73,11 +76,21 @@ def _mail(
 def send_alerts(
     settings: Settings, today: dt.date, now: dt.datetime, dry_run: bool = False, clock: Clock | None = None
 ) -> MailRun:
-    """Send the lead-time alerts that are due, each once (the ledger decides);
+    """Send the lead-time alerts that are due, each once (the ledger decides),
+    then the coverages' assignment and reminder mails (alerts/assignments.py);
     ``clock`` stamps the claims as they are made (an edge passes the real one)."""
     # The stamps the feeds gave each UID, so an attached event matches the feeds.
     stamps = read_state(settings.database_url)
-    return _mail(functools.partial(run_alerts, stamps=stamps), settings, today, now, dry_run, clock)
+
+    def alerts_and_assignments(registry, subscribers, settings, ledger, sender, today, now, dry_run, clock):
+        report = run_alerts(
+            registry, subscribers, settings, ledger, sender, today, now, dry_run, stamps=stamps, clock=clock
+        )
+        return run_assignments(
+            registry, subscribers, settings, ledger, sender, today, now, report, dry_run, clock
+        )
+
+    return _mail(alerts_and_assignments, settings, today, now, dry_run, clock)
 
 
 def send_digest(
@@ -100,7 +113,16 @@ def _rebuild_message(row: dict, settings: Settings, ledger: Ledger, now: dt.date
     """The message a ledger row stands for, rebuilt with its Message-ID."""
     registry = load_registry(settings.registry)
     settings = OptOuts(ledger.engine).with_key(with_uid_domain(settings))
-    subscribers = {s.email.casefold(): s for s in load_subscribers(settings.subscribers, settings)}
+    listed = load_subscribers(settings.subscribers, settings)
+    if row["kind"] in ASSIGNMENT_KINDS:
+        rebuilt = rebuild_assignment(row, registry, listed, settings, ledger, now)
+        if rebuilt is None:
+            raise UsageError(
+                N_("the coverage, account or entry of message {id} is gone: dismiss the message instead"),
+                id=row["id"],
+            )
+        return rebuilt
+    subscribers = {s.email.casefold(): s for s in listed}
     subscriber = subscribers.get(row["subscriber"])
     if subscriber is None:
         raise UsageError(
@@ -109,8 +131,10 @@ def _rebuild_message(row: dict, settings: Settings, ledger: Ledger, now: dt.date
         )
     if row["kind"] == "digest":
         monday = row["due"]
-        found = occurrences(registry, monday, digest_end(monday, [subscriber]))
-        return digest_message(registry, settings, subscriber, found, monday, now)
+        last = digest_end(monday, [subscriber])
+        found = occurrences(registry, monday, last)
+        plans = load_plans(ledger.engine, monday.year, last.year)
+        return digest_message(registry, settings, subscriber, found, monday, now, plans)
     event_id, _, year = row["occurrence"].rpartition("-")
     event = registry.event(event_id)
     candidates = (

@@ -1,6 +1,8 @@
 """The weekly digest for the planning meeting: the next 8 weeks by week,
 milestones first, a run of empty weeks said once, the dates to verify once,
-and, further ahead, the năm tròn due within the longest lead time."""
+and, further ahead, the năm tròn due within the longest lead time. With the
+newsroom's plans (``Plans``), each anniversary says how it is covered, and a
+section lists the milestones of the digest's period nobody covers yet."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..feeds.entries import entry_url
 from ..i18n import Language, gettext, ngettext
 from ..model import Milestone, Occurrence, Registry
 from .mail import Outgoing, envelope, environment, footer_links, message_id, weekday_day, with_parts
+from .plans import Plans, coverage_lines, uncovered_milestones
 from .subscribers import Subscriber
 
 DIGEST_WEEKS = 8
@@ -42,7 +45,9 @@ def in_days(days: int, lang: Language) -> str:
     return ngettext("in {days} day", "in {days} days", days, lang).format(days=days)
 
 
-def _item(o: Occurrence, today: dt.date, settings: Settings, lang: Language) -> dict[str, str]:
+def _item(
+    o: Occurrence, today: dt.date, settings: Settings, lang: Language, plans: Plans | None = None
+) -> dict[str, object]:
     return {
         "date": weekday_day(o.date, lang),
         "days": in_days((o.date - today).days, lang),
@@ -50,6 +55,7 @@ def _item(o: Occurrence, today: dt.date, settings: Settings, lang: Language) -> 
         "level": o.milestone.value if o.milestone else "",
         "title": occurrence_title(o, lang),
         "url": entry_url(settings, o.event.id, lang),
+        "coverage": coverage_lines(o, plans, lang) if plans is not None else [],
     }
 
 
@@ -58,7 +64,12 @@ def _order(items: list[Occurrence]) -> list[Occurrence]:
 
 
 def _blocks(
-    mine: list[Occurrence], monday: dt.date, today: dt.date, settings: Settings, lang: Language
+    mine: list[Occurrence],
+    monday: dt.date,
+    today: dt.date,
+    settings: Settings,
+    lang: Language,
+    plans: Plans | None = None,
 ) -> list[dict]:
     """One block per week with anniversaries; a run of empty weeks is one line."""
     blocks: list[dict] = []
@@ -75,7 +86,9 @@ def _blocks(
         label = gettext("Week {week}: {start} – {end}", lang).format(
             week=first.isocalendar()[1], start=day(first, lang), end=day(last, lang)
         )
-        blocks.append({"label": label, "items": [_item(o, today, settings, lang) for o in _order(items)]})
+        blocks.append(
+            {"label": label, "items": [_item(o, today, settings, lang, plans) for o in _order(items)]}
+        )
     for block in blocks:
         if "empty" in block:
             block["label"] = gettext("No anniversaries from {start} to {end}.", lang).format(
@@ -91,8 +104,10 @@ def digest_message(
     found: list[Occurrence],
     today: dt.date,
     now: dt.datetime,
+    plans: Plans | None = None,
 ) -> Outgoing:
-    """The digest of one subscriber; ``found`` covers today to ``digest_end``."""
+    """The digest of one subscriber; ``found`` covers today to ``digest_end``;
+    ``plans``: the coverages (None leaves them out)."""
     lang = subscriber.language
     monday = _monday(today)
     end = monday + dt.timedelta(weeks=DIGEST_WEEKS, days=-1)
@@ -119,11 +134,15 @@ def digest_message(
         "weeks_count": DIGEST_WEEKS,
         "start": weekday_day(monday, lang),
         "end": weekday_day(end, lang),
-        "blocks": _blocks([o for o in mine if o.date <= end], monday, today, settings, lang),
+        "blocks": _blocks([o for o in mine if o.date <= end], monday, today, settings, lang, plans),
         "ahead_label": gettext("Further ahead: năm tròn until {date}", lang).format(
             date=weekday_day(ahead_end, lang)
         ),
-        "ahead": [_item(o, today, settings, lang) for o in sorted(ahead, key=lambda o: (o.date, o.event.id))],
+        "ahead": [
+            _item(o, today, settings, lang, plans) for o in sorted(ahead, key=lambda o: (o.date, o.event.id))
+        ],
+        **_uncovered(mine, ahead, end, today, settings, lang, plans),
+        "no_coverage": gettext("No coverage yet", lang),
         "to_verify": list(to_verify.values()),
         **footer_links(settings, subscriber),
         "planning_url": f"{settings.base_url}/?from={monday.isoformat()}&weeks={DIGEST_WEEKS}&lang={lang}",
@@ -131,3 +150,29 @@ def digest_message(
     with_parts(message, environment(lang), "digest", context)
     message["Content-Language"] = lang
     return Outgoing(subscriber.email, message)
+
+
+def _uncovered(
+    mine: list[Occurrence],
+    ahead: list[Occurrence],
+    end: dt.date,
+    today: dt.date,
+    settings: Settings,
+    lang: Language,
+    plans: Plans | None,
+) -> dict[str, object]:
+    """The milestones of the digest (its 8 weeks, and the năm tròn further
+    ahead) that no coverage plans yet: a heading and the list."""
+    if plans is None:
+        return {"uncovered_label": "", "uncovered": []}
+    found = uncovered_milestones([o for o in mine if o.date <= end] + ahead, plans)
+    if found:
+        label = ngettext(
+            "{count} milestone (năm tròn, năm chẵn) without coverage yet:",
+            "{count} milestones (năm tròn, năm chẵn) without coverage yet:",
+            len(found),
+            lang,
+        ).format(count=len(found))
+    else:
+        label = gettext("Every milestone (năm tròn, năm chẵn) of this digest has a coverage.", lang)
+    return {"uncovered_label": label, "uncovered": [_item(o, today, settings, lang) for o in found]}

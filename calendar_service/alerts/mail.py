@@ -101,8 +101,15 @@ def footer_links(settings: Settings, subscriber: Subscriber) -> dict[str, object
 
 
 def envelope(
-    subscriber: Subscriber, subject: str, msgid: str, settings: Settings, now: dt.datetime
+    subscriber: Subscriber,
+    subject: str,
+    msgid: str,
+    settings: Settings,
+    now: dt.datetime,
+    unsubscribe: bool = True,
 ) -> EmailMessage:
+    """The headers; ``unsubscribe=False`` for mail that is not a subscription
+    (a coverage's assignment and reminder): no List-Unsubscribe then."""
     message = EmailMessage(policy=SMTP)
     message["From"] = sender(settings)
     # An Address object: the email package quotes the display name itself, so a
@@ -119,6 +126,8 @@ def envelope(
     message["Message-ID"] = msgid
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"  # no out-of-office replies (Exchange)
+    if not unsubscribe:
+        return message
     links = [unsubscribe_url(settings, subscriber.email, subscriber.language)]
     if subscriber.unsubscribe:
         links.append(subscriber.unsubscribe)

@@ -31,6 +31,7 @@ from .digest import digest_end, digest_message, week_key
 from .ledger import DISMISSED, REJECTED, SENT, SUPERSEDED, UNCERTAIN, Key, Ledger
 from .mail import Outgoing, alert_message
 from .optouts import OptOuts
+from .plans import load_plans
 from .subscribers import Subscriber
 
 # Recorded outcomes after which a run does not send again (FAILED is retried).
@@ -93,6 +94,7 @@ class RunReport:
     uncertain: list[str] = field(default_factory=list)  # handed over, no reply: not resent
     planned: list[Outgoing] = field(default_factory=list)  # dry run: what would go out
     outstanding: list[dict] = field(default_factory=list)  # ledger rows still needing attention
+    no_address: list[str] = field(default_factory=list)  # assignees without an email address: skipped
 
     @property
     def ok(self) -> bool:
@@ -232,12 +234,16 @@ def run_digest(
     dry_run: bool = False,
     clock: Clock | None = None,
 ) -> RunReport:
-    """The weekly digest, once per subscriber per ISO week."""
+    """The weekly digest, once per subscriber per ISO week, with the coverages
+    planned so far (from the ledger's database, where the planning view keeps them)."""
     clock = clock or _fixed(now)
     report = RunReport()
     subscribers, settings = _reachable(subscribers, settings, ledger, report)
     monday = today - dt.timedelta(days=today.weekday())
-    found = occurrences(registry, today, digest_end(today, subscribers))
+    last = digest_end(today, subscribers)
+    found = occurrences(registry, today, last)
+    with ledger.database.guarded():
+        plans = load_plans(ledger.engine, monday.year, last.year)
     known = ledger.known("digest")
     week = week_key(today)
     for subscriber in subscribers:
@@ -247,7 +253,7 @@ def run_digest(
         if known.get((subscriber.email.casefold(), week, 0)) in DONE:
             report.skipped += 1
             continue
-        outgoing = digest_message(registry, settings, subscriber, found, today, now)
+        outgoing = digest_message(registry, settings, subscriber, found, today, now, plans)
         _send_once(ledger, key, monday, False, outgoing, transport, clock, report, dry_run)
     if not dry_run:
         report.outstanding = [row for row in ledger.outstanding() if row["kind"] == "digest"]

@@ -35,6 +35,8 @@ PAGES = {
     "print-month": ("/?from=2024-05-01&view=month", 200, True),
     "print-year": ("/?from=2024-01-01&view=year", 200, True),
     "print-entry": ("/entries/dien-bien-phu", 200, True),
+    "agenda": ("/agenda?from=2024-04-15&to=2024-05-12", 200, False),
+    "print-agenda": ("/agenda?from=2024-04-15&to=2024-05-12", 200, True),
     "error-404": ("/entries/no-such-entry", 404, False),
     "error-400": ("/?from=2024-02-31", 400, False),
 }
