@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 
 from flask import Flask, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
@@ -120,6 +121,24 @@ def require_role(needed: Role) -> Callable[[View], View]:
     return decorate
 
 
+class KeyedSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, the key read when the first session is
+    opened (before any before_request hook: a key set there came too late
+    for the worker's first request, whose session was then unusable)."""
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            try:
+                app.secret_key = app.config["SETTINGS"].secret_key or stored_key(
+                    state().stamp_store().database.engine, "session"
+                )
+            except (SQLAlchemyError, CalendarServiceError):
+                # No sessions without the database: the request goes on signed
+                # out, and whatever needs an account answers 503 itself.
+                log.exception("the session key cannot be read from the database")
+        return super().get_signing_serializer(app)
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, with the exemptions
@@ -133,18 +152,7 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
     csrf.init_app(app)
-
-    @app.before_request
-    def _session_key() -> None:
-        if not app.secret_key:
-            try:
-                app.secret_key = settings.secret_key or stored_key(
-                    state().stamp_store().database.engine, "session"
-                )
-            except (SQLAlchemyError, CalendarServiceError):
-                # No sessions without the database: the request goes on signed
-                # out, and whatever needs an account answers 503 itself.
-                log.exception("the session key cannot be read from the database")
+    app.session_interface = KeyedSessions()
 
     @app.before_request
     def _csrf() -> None:
