@@ -82,7 +82,7 @@ def login():
         wait = throttle.retry_after(username, address, moment)
         if wait:
             log.warning("sign-in refused for %r from %s: too many failed attempts", username, address)
-            minutes = max(1, math.ceil(wait / 60))
+            minutes = max(1, math.ceil((wait - 1) / 60))  # the throttle adds a second, to be sure
             message = ngettext(
                 "Too many failed attempts: try again in %(num)s minute.",
                 "Too many failed attempts: try again in %(num)s minutes.",
