@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..alerts.summary import STATES, ledger_summary
+from ..dates.titles import day
 from ..errors import AccountError, CalendarServiceError
 from ..i18n import N_
 from ..planning.accounts import Role, User
@@ -59,12 +60,12 @@ def _render(status: int = 200, **shown):
         abort(503, description=_("The accounts cannot be reached now; try again later."))
     loaded = state().registry()
     build = state().build_info() or {}
-    built_at = None
-    if isinstance(build.get("built_at"), str):
-        try:
-            built_at = dt.datetime.fromisoformat(build["built_at"])
-        except ValueError:
-            built_at = None
+    built_at = build_day = None
+    try:
+        built_at = dt.datetime.fromisoformat(build["built_at"])
+        build_day = day(dt.date.fromisoformat(build["today"]), current_language())
+    except (KeyError, TypeError, ValueError):
+        pass  # no build yet, or a build file from elsewhere: "not built yet"
     response = make_response(
         render_template(
             "admin.html",
@@ -78,6 +79,7 @@ def _render(status: int = 200, **shown):
             loaded=loaded,
             build=build,
             built_at=built_at,
+            build_day=build_day,
             form=request.form if request.method == "POST" else {},
             **shown,
         ),
