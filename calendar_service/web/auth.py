@@ -122,9 +122,16 @@ def require_role(needed: Role) -> Callable[[View], View]:
 
 
 class KeyedSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie sessions, the key read when the first session is
-    opened (before any before_request hook: a key set there came too late
-    for the worker's first request, whose session was then unusable)."""
+    """Flask's signed cookie sessions, the key read when a session cookie is
+    first read or written (a key set in a before_request hook came too late
+    for the worker's first request, whose session was then unusable). A
+    request without a session cookie (a calendar program fetching a feed)
+    never needs the key, so it never waits for the database."""
+
+    def open_session(self, app: Flask, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask):
         if not app.secret_key:
@@ -137,6 +144,11 @@ class KeyedSessions(SecureCookieSessionInterface):
                 # out, and whatever needs an account answers 503 itself.
                 log.exception("the session key cannot be read from the database")
         return super().get_signing_serializer(app)
+
+
+def sessions_available() -> bool:
+    """Whether sessions can be signed (the key read from the settings or the database)."""
+    return current_app.session_interface.get_signing_serializer(current_app) is not None  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:

@@ -20,7 +20,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -32,7 +31,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import CalendarServiceError
-from .auth import current_user, now, sign_in, sign_out, stores
+from .auth import current_user, now, sessions_available, sign_in, sign_out, stores
 
 log = logging.getLogger("calendar_service.web")
 bp = Blueprint("accounts", __name__)
@@ -69,7 +68,7 @@ def _page(status: int = 200, error: str | None = None, username: str = "", targe
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     target = safe_next(request.values.get("next"))
-    if not current_app.secret_key:
+    if not sessions_available():
         abort(503, description=_("Signing in is not possible now: the database cannot be reached."))
     if request.method == "GET":
         return _page(target=target)
