@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, jobs
+from . import __version__, cli_users, jobs
 from .cli_usage import CalendarGroup
 from .config import (
     ALL_INTERFACES,
@@ -606,6 +606,10 @@ def run(settings: Settings, lang: Language) -> None:
 def _context_config() -> str | None:
     value = click.get_current_context().meta.get("config_path")
     return str(value) if value else None
+
+
+# The accounts' commands live in their own module (this one is long enough).
+cli_users.register(main, _common)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -289,6 +289,12 @@ SCHEMA: tuple[Option, ...] = (
         "require sign-in to read the planning view and the feeds (feeds then need a per-user token)",
     ),
     Option(
+        "proxy_hops",
+        _bounded(0, 5, N_("expected a number of proxies 0–5")),
+        0,
+        "reverse proxies in front of the web service whose X-Forwarded-For is trusted (0: none)",
+    ),
+    Option(
         "database_url",
         _database_url,
         "sqlite:///var/calendar-service.sqlite3",
@@ -374,6 +380,7 @@ class Settings:
     uid_domain: str | None
     secret_key: str | None
     web_private: bool
+    proxy_hops: int
     database_url: str
     smtp_host: str | None
     smtp_port: int | None

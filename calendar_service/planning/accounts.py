@@ -14,6 +14,7 @@ import enum
 import hashlib
 import re
 import secrets
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -92,6 +93,20 @@ def check_password(password: str) -> str:
     return password
 
 
+def email_of(text: str | None) -> str | None:
+    """An account's email address as given (None when empty), or AccountError."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    import email_validator  # imported when used, as config does
+
+    try:
+        email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        raise AccountError(N_("'{email}' is not an email address"), email=value) from None
+    return value
+
+
 def _user(row) -> User:
     return User(row.id, row.username, row.display_name, row.email, Role(row.role), bool(row.active))
 
@@ -120,7 +135,7 @@ class Accounts:
         values = {
             "username": name,
             "display_name": (display_name or "").strip() or name,
-            "email": email or None,
+            "email": email_of(email),
             "role": Role(role).value,
             "password_hash": _HASHER.hash(check_password(password)),
             "active": True,
@@ -166,6 +181,8 @@ class Accounts:
         assert set(values) <= allowed, set(values) - allowed
         if "role" in values:
             values["role"] = Role(str(values["role"])).value
+        if "email" in values:
+            values["email"] = email_of(cast(str | None, values["email"]))
         with self.engine.begin() as connection:
             connection.execute(update(users).where(users.c.id == user.id).values(**values, updated_at=now))
         return self.get(username)
@@ -218,8 +235,9 @@ class Accounts:
             )
         return raw
 
-    def user_for_token(self, raw: str, kind: TokenKind, now: dt.datetime) -> User | None:
-        """The active account holding this unrevoked token, or None."""
+    def user_for_token(self, raw: str, kind: TokenKind, now: dt.datetime, touch: bool = True) -> User | None:
+        """The active account holding this unrevoked token, or None; ``touch``:
+        record the use (False when only checking that it still works)."""
         if not raw or len(raw) > 200:
             return None
         with self.engine.begin() as connection:
@@ -232,7 +250,8 @@ class Accounts:
             ).first()
             if row is None:
                 return None
-            connection.execute(update(tokens).where(tokens.c.id == row.id).values(last_used_at=now))
+            if touch:
+                connection.execute(update(tokens).where(tokens.c.id == row.id).values(last_used_at=now))
         user = self.by_id(row.user_id)
         return user if user is not None and user.active else None
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, render_template, request
 from flask_babel import Babel, Domain
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings, load_settings
 from ..feeds.stamps import with_uid_domain
@@ -60,14 +61,21 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language)
     babel.domain_instance = CatalogDomain()  # overrides Flask-Babel's cached folder-based domain
 
-    from . import api, auth, feeds, pages, unsubscribe
+    from . import account, admin, api, auth, feeds, pages, private, signin, unsubscribe
 
     auth.init_app(app)
+    private.init_app(app)
+    if settings.proxy_hops:
+        # The client's address (sign-in throttling) from the trusted proxies' X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
 
     app.register_blueprint(feeds.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(signin.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
 
     app.before_request(routing_redirect)
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 
 from flask import Flask, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
@@ -121,6 +122,36 @@ def require_role(needed: Role) -> Callable[[View], View]:
     return decorate
 
 
+class KeyedSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, the key read when a session cookie is
+    first read or written (a key set in a before_request hook came too late
+    for the worker's first request, whose session was then unusable). A
+    request without a session cookie (a calendar program fetching a feed)
+    never needs the key, so it never waits for the database."""
+
+    def open_session(self, app: Flask, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            try:
+                app.secret_key = app.config["SETTINGS"].secret_key or stored_key(
+                    state().stamp_store().database.engine, "session"
+                )
+            except (SQLAlchemyError, CalendarServiceError):
+                # No sessions without the database: the request goes on signed
+                # out, and whatever needs an account answers 503 itself.
+                log.exception("the session key cannot be read from the database")
+        return super().get_signing_serializer(app)
+
+
+def sessions_available() -> bool:
+    """Whether sessions can be signed (the key read from the settings or the database)."""
+    return current_app.session_interface.get_signing_serializer(current_app) is not None  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, with the exemptions
@@ -134,22 +165,7 @@ def init_app(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
     csrf.init_app(app)
-
-    @app.before_request
-    def _session_key() -> None:
-        # Feeds and the health check use no session: they never wait for the
-        # database's key (calendar clients and load balancers poll them).
-        if request.blueprint == "feeds" or request.endpoint in SESSIONLESS_ENDPOINTS:
-            return
-        if not app.secret_key:
-            try:
-                app.secret_key = settings.secret_key or stored_key(
-                    state().stamp_store().database.engine, "session"
-                )
-            except (SQLAlchemyError, CalendarServiceError):
-                # No sessions without the database: the request goes on signed
-                # out, and whatever needs an account answers 503 itself.
-                log.exception("the session key cannot be read from the database")
+    app.session_interface = KeyedSessions()
 
     @app.before_request
     def _csrf() -> None:

@@ -47,7 +47,18 @@ bp = Blueprint("feeds", __name__)
 CACHE_SECONDS = 3600
 GZIP_SUFFIX = "-gz"  # inside the quotes of the identity ETag, for the gzip representation
 # The parameters of a filtered feed; those after "country" take one value.
-FILTERED_PARAMETERS = ("category", "country", "scope", "milestone", "milestones", "q", "text", "lang")
+# ``token``: a reader's feed token in private mode (web.private checks it).
+FILTERED_PARAMETERS = (
+    "category",
+    "country",
+    "scope",
+    "milestone",
+    "milestones",
+    "q",
+    "text",
+    "lang",
+    "token",
+)
 MAX_VALUES = 50  # values of one parameter (there are 6 categories; a feed of 50 countries is a lot)
 _CONDITIONAL = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 

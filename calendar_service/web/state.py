@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -114,6 +115,8 @@ class Loaded:
     registry: Registry | None
     error: str | None
     stamp: tuple | None = None  # the registry files' (path, mtime_ns, size) when read
+    warnings: int = 0  # the last reading's warnings (dates to verify, incomplete coverage …)
+    checked_at: float | None = None  # when it was read (time.time())
 
 
 class ServiceState:
@@ -153,9 +156,11 @@ class ServiceState:
                 self._watched = watched
                 if report.errors or report.registry is None:
                     error = RegistryError(report.errors).render("en")
-                    self._loaded = Loaded(self._loaded.registry, error, stamp)
+                    self._loaded = Loaded(
+                        self._loaded.registry, error, stamp, len(report.warnings), time.time()
+                    )
                 else:
-                    self._loaded = Loaded(report.registry, None, stamp)
+                    self._loaded = Loaded(report.registry, None, stamp, len(report.warnings), time.time())
                 self._stamp = stamp
             return self._loaded
 

@@ -24,7 +24,9 @@ from ..feeds.kinds import FeedKind, FeedSpec, window
 from ..i18n import N_, Language, gettext
 from ..model import CATEGORIES, MilestoneFilter, Precision, Registry
 from . import current, current_language
+from .auth import current_user
 from .params import Filters, filters
+from .private import feed_token_for
 
 # The feeds the page leads with, in this order: (kind, with reminders).
 MAIN_FEEDS = (
@@ -93,6 +95,10 @@ def subscribe():
     base = state.settings.base_url.rstrip("/")
     index = state.index()
     registry = current.registry()
+    # Private mode: the addresses carry the reader's feed token (query ``token``).
+    private = state.settings.web_private
+    token = feed_token_for(current_user()) if private else None
+    suffix = "?" + urlencode({"token": token}) if token else ""
     published = {}
     for item in index.get("feeds", []):
         if item["lang"] != lang:
@@ -102,7 +108,7 @@ def subscribe():
             id="feed-" + spec.name.replace("/", "-"),
             title=spec.title(),  # in the reader's language, always current
             description=spec.description(current.state().settings.lead_times),
-            url=f"{base}/feeds/{spec.path}",
+            url=f"{base}/feeds/{spec.path}{suffix}",
             events=item.get("events"),
             advice=gettext(ADVICE[spec.kind, spec.alarms], lang)
             if (spec.kind, spec.alarms) in ADVICE
@@ -124,12 +130,16 @@ def subscribe():
         reminders=[links for spec, links in published.items() if spec.alarms and spec not in main_specs],
         planning_feed=published.get(FeedSpec(lang, FeedKind.PLANNING)),
         other_lang=Language.EN if lang == Language.VI else Language.VI,
-        builder=_builder(chosen, registry, base, lang),
+        builder=_builder(chosen, registry, base, lang, token),
+        private=private,
+        feed_token=token,
         window=_window_text(index.get("window"), lang),
     )
 
 
-def _builder(chosen: Filters, registry: Registry, base: str, lang: Language) -> dict:
+def _builder(
+    chosen: Filters, registry: Registry, base: str, lang: Language, token: str | None = None
+) -> dict:
     """The builder's choices and, once something is chosen, the feed it gives."""
     countries = {e.country for e in registry.events if e.country and e.precision is Precision.DAY}
     present = registry.scopes_present()
@@ -157,7 +167,8 @@ def _builder(chosen: Filters, registry: Registry, base: str, lang: Language) -> 
                 subject=selection_name(picked, lang, registry)
             ),
             description="",
-            url=f"{base}/feeds/filtered.ics?" + urlencode([*selection, ("lang", lang)]),
+            url=f"{base}/feeds/filtered.ics?"
+            + urlencode([*selection, ("lang", lang), *([("token", token)] if token else [])]),
             events=len(found),
         )
     return {"options": options, "chosen": picked, "result": result}

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from paths import REAL_REGISTRY
+from sqlalchemy import insert
 
 from calendar_service.config import load_settings
+from calendar_service.db.schema import alerts
+from calendar_service.planning.accounts import Role, TokenKind
 from calendar_service.web import create_app
 
 from .browsing import serving, shot
@@ -39,24 +42,87 @@ PAGES = {
     "print-agenda": ("/agenda?from=2024-04-15&to=2024-05-12", 200, True),
     "error-404": ("/entries/no-such-entry", 404, False),
     "error-400": ("/?from=2024-02-31", 400, False),
+    "login": ("/login", 200, False),
+    "account": ("/account", 200, False),
+    "admin": ("/admin", 200, False),
 }
+# Pages seen signed in: page -> the account (made by the site fixture) whose
+# session cookie the browser carries.
+AS_USER = {"account": "admin", "admin": "admin"}
 # Pages known to fail, with the reason; strict, so a fix shows up as XPASS.
 KNOWN: dict[tuple[str, str], str] = {}  # (page, device) -> why it is known to fail
 
 
 @pytest.fixture(scope="module")
-def site(published_feeds):
+def site(published_feeds, tmp_path_factory):
+    database = tmp_path_factory.mktemp("layout") / "calendar.sqlite3"
     app = create_app(
-        load_settings(environ={}, overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds})
+        load_settings(
+            environ={},
+            overrides={
+                "registry": REAL_REGISTRY,
+                "feeds_dir": published_feeds,
+                "database_url": f"sqlite:///{database}",
+            },
+        )
     )
     app.config["TODAY"] = dt.date(2024, 3, 1)
+    cookies = signed_in(app)
     with serving(app) as url:
-        yield url
+        yield url, cookies
 
 
-def look(browser, url: str, width: int, height: int, media: str, status: int, name: str) -> list[str]:
-    """Open the page, measure what a reader would see as broken, keep a screenshot."""
-    page = browser.new_page(viewport={"width": width, "height": height})
+def signed_in(app) -> dict[str, str]:
+    """Accounts, tokens and ledger rows for the account pages to show, and a
+    session cookie for each account in AS_USER (signed in through /login)."""
+    from .people import NOW, add_user, sign_in
+
+    add_user(app, "admin", Role.ADMIN, display_name="Nguyễn Thị Phương Thảo", email="thao.nguyen@example.org")
+    add_user(app, "tuan.tran", Role.EDITOR, display_name="Trần Minh Tuấn", email="tuan.tran@example.org")
+    reader = add_user(app, "bandoc", Role.VIEWER, display_name="Ban Đọc")
+    with app.app_context():
+        from calendar_service.web.auth import stores
+
+        accounts = stores().accounts
+        admin = accounts.get("admin")
+        accounts.issue_token(admin, TokenKind.API, NOW, label="Bảng kế hoạch của ban Thời sự")
+        accounts.issue_token(admin, TokenKind.FEED, NOW, label="Lịch điện thoại")
+        accounts.change(reader.username, NOW, active=False)
+        with accounts.engine.begin() as connection:
+            connection.execute(
+                insert(alerts).values(
+                    kind="alert",
+                    subscriber="phong.vien.thoi.su@example.org",
+                    occurrence="dien-bien-phu-2024",
+                    lead_days=30,
+                    due=dt.date(2024, 4, 7),
+                    state="failed",
+                    late=False,
+                    attempts=2,
+                    last_error="421 4.7.0 mail.example.org: too many connections from your address, try later",
+                    next_attempt_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    cookies = {}
+    for username in set(AS_USER.values()):
+        client = app.test_client()
+        assert sign_in(client, username).status_code == 303
+        cookie = client.get_cookie("calendar_session")
+        assert cookie is not None
+        cookies[username] = cookie.value
+    return cookies
+
+
+def look(
+    browser, url: str, width: int, height: int, media: str, status: int, name: str, session: str | None = None
+) -> list[str]:
+    """Open the page, measure what a reader would see as broken, keep a
+    screenshot. ``session``: a session cookie to carry (a signed-in page)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    if session is not None:
+        context.add_cookies([{"name": "calendar_session", "value": session, "url": url}])
+    page = context.new_page()
     try:
         page.emulate_media(media=media)
         response = page.goto(url)
@@ -72,6 +138,7 @@ def look(browser, url: str, width: int, height: int, media: str, status: int, na
         return problems
     finally:
         page.close()
+        context.close()
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -83,8 +150,17 @@ def test_page_layout(request, browser, site, name, device, lang):
     path, status, printed = PAGES[name]
     width, height = WIDTHS[device]
     separator = "&" if "?" in path else "?"
-    url = f"{site}{path}{separator}lang={lang}"
+    base, cookies = site
+    url = f"{base}{path}{separator}lang={lang}"
+    session = cookies[AS_USER[name]] if name in AS_USER else None
     problems = look(
-        browser, url, width, height, "print" if printed else "screen", status, f"layout-{name}-{lang}-{width}"
+        browser,
+        url,
+        width,
+        height,
+        "print" if printed else "screen",
+        status,
+        f"layout-{name}-{lang}-{width}",
+        session,
     )
     assert problems == [], f"{url} at {width}px:\n  " + "\n  ".join(problems)
