@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import entry, export, planning, subscribe
+from . import coverage_pages, entry, export, planning, subscribe
 
 bp = Blueprint("pages", __name__)
 bp.add_url_rule("/", "planning", planning.planning)
@@ -15,3 +15,6 @@ bp.add_url_rule("/export.csv", "export_csv", export.export_csv)
 bp.add_url_rule("/export.xlsx", "export_xlsx", export.export_xlsx)
 bp.add_url_rule("/entries/<event_id>", "entry", entry.entry)
 bp.add_url_rule("/subscribe", "subscribe", subscribe.subscribe)
+bp.add_url_rule("/coverages", "coverage_create", coverage_pages.create, methods=["POST"])
+bp.add_url_rule("/coverages/<int:coverage_id>", "coverage_update", coverage_pages.update, methods=["POST"])
+bp.add_url_rule("/coverages/<int:coverage_id>/history", "coverage_history", coverage_pages.coverage_history)
