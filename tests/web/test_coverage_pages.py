@@ -6,46 +6,20 @@ and the coverages whose entry left the registry."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from html import unescape
 
 import pytest
-from paths import PUBLISHED_ON
 
-from calendar_service.planning.accounts import Role
-from calendar_service.web import create_app
 from calendar_service.web.auth import stores
 
+from .plans import NOW, planning_app, signed_in
 from .test_pages import text
-
-NOW = dt.datetime(2024, 3, 1, 2, 30, tzinfo=dt.UTC)
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def app(settings, tmp_path):
-    """The web service on a database of its own (and no published feeds: none
-    to recover stamps from), with two editors and a viewer (a reporter)."""
-    database = f"sqlite:///{tmp_path / 'plans.sqlite3'}"
-    app = create_app(settings(feeds_dir=tmp_path / "feeds", database_url=database))
-    app.config.update(TESTING=True, TODAY=PUBLISHED_ON, NOW=NOW)
-    with app.app_context():
-        accounts = stores().accounts
-        accounts.add("lan", PASSWORD, Role.EDITOR, NOW, display_name="Nguyễn Lan")
-        accounts.add("tuan", PASSWORD, Role.EDITOR, NOW, display_name="Lê Tuấn")
-        accounts.add("minh", PASSWORD, Role.VIEWER, NOW, display_name="Trần Minh")
-    return app
-
-
-def signed_in(app, username: str):
-    client = app.test_client()
-    client.get("/healthz")  # the first request reads the session key
-    with app.app_context():
-        user = stores().accounts.get(username)
-    with client.session_transaction() as session:
-        session["uid"] = user.id
-    return client
+    return planning_app(settings, tmp_path)
 
 
 def csrf_token(client, path: str = "/entries/dien-bien-phu") -> str:
