@@ -74,7 +74,10 @@ def _submitted() -> dict[str, object]:
     """The form's fields; a field it does not send is left as it is, except
     the assignees (a multiple select with nothing chosen sends nothing)."""
     form = request.form
-    values: dict[str, object] = {name: form[name] for name in FIELDS if name in form}
+    # Browsers send a textarea's lines with CR LF (HTML's form encoding): keep them as lines.
+    values: dict[str, object] = {name: form[name].replace("\r\n", "\n") for name in FIELDS if name in form}
+    if "angle" in values:  # a one-line title, typed in a box that wraps it (Enter included)
+        values["angle"] = " ".join(str(values["angle"]).split())
     values["assignees"] = form.getlist("assignees")
     return values
 

@@ -150,7 +150,7 @@ def test_two_editors_saving_the_same_version_the_second_sees_both_and_loses_noth
     assert "Angle / working title differs Veterans 70 years on The tunnels of Him Lam" in page
     assert "Status differs ready assigned" in page
     html = conflict.data.decode()
-    assert 'name="version" value="2"' in html and 'value="The tunnels of Him Lam"' in html
+    assert 'name="version" value="2"' in html and ">The tunnels of Him Lam</textarea>" in html
     again = second.post(
         f"/coverages/{number}?lang=en",
         data={**form, "csrf_token": token_second, "version": "2", "angle": "The tunnels of Him Lam"},
@@ -179,7 +179,7 @@ def test_a_field_that_cannot_be_used_gives_the_form_again_with_what_was_typed(
     assert response.status_code == 422
     assert f"{label}: {message}" in text(response)
     html = unescape(response.data.decode())
-    assert 'value="Kept as typed"' in html and 'aria-invalid="true"' in html
+    assert ">Kept as typed</textarea>" in html and 'aria-invalid="true"' in html
     vietnamese = create(editor, **{field: value, "lang": "vi"})
     assert vietnamese.status_code == 422
 
@@ -200,7 +200,7 @@ def test_an_edit_with_a_bad_field_keeps_the_input_and_the_version(app):
     assert response.status_code == 422
     assert "Due: expected a date as YYYY-MM-DD" in text(response)
     html = response.data.decode()
-    assert 'name="version" value="1"' in html and 'value="New angle"' in html
+    assert 'name="version" value="1"' in html and ">New angle</textarea>" in html
 
 
 def test_a_coverage_needs_a_real_entry_and_anniversary_and_an_editor(app):
@@ -281,3 +281,14 @@ def test_a_coverage_whose_entry_left_the_registry_is_listed_as_orphaned_never_de
     assert saved.status_code == 303 and saved.headers["Location"].startswith(
         f"/coverages/{orphan.id}/history"
     )
+
+
+def test_notes_sent_by_a_browser_keep_their_lines(app):
+    """Browsers send a textarea's lines with CR LF: the notes were refused for a
+    control character, and editing any coverage with notes of two lines failed."""
+    editor = signed_in(app, "lan")
+    number = coverage_id(create(editor, notes="Two interviews\r\nArchive photos", angle="Veterans\r\n70 years on"))
+    page = text(app.test_client().get(f"/coverages/{number}/history?lang=en"))
+    assert "Notes Two interviews Archive photos" in page and "Veterans 70 years on" in page
+    with app.app_context():
+        assert stores().coverages.get(number).notes == "Two interviews\nArchive photos"
