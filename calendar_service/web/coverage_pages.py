@@ -159,6 +159,10 @@ def update(coverage_id: int):
     if not (version_text.isascii() and version_text.isdigit() and len(version_text) < 10):
         abort(400, description=_("The form does not say which version of the coverage it edits."))
     values = _submitted()
+    if sorted(map(str, values["assignees"])) == sorted(coverage.assignees):  # type: ignore[call-overload]
+        values["assignees"] = list(
+            coverage.assignees
+        )  # the form lists people by name: same people, no change
     user = current_user()
     assert user is not None
     try:

@@ -23,7 +23,6 @@ from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import occurrences
-from ..dates.titles import occurrence_title
 from ..errors import CoverageConflict, CoverageError
 from ..i18n import N_, Language
 from ..model import Registry

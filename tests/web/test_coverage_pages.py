@@ -287,8 +287,27 @@ def test_notes_sent_by_a_browser_keep_their_lines(app):
     """Browsers send a textarea's lines with CR LF: the notes were refused for a
     control character, and editing any coverage with notes of two lines failed."""
     editor = signed_in(app, "lan")
-    number = coverage_id(create(editor, notes="Two interviews\r\nArchive photos", angle="Veterans\r\n70 years on"))
+    number = coverage_id(
+        create(editor, notes="Two interviews\r\nArchive photos", angle="Veterans\r\n70 years on")
+    )
     page = text(app.test_client().get(f"/coverages/{number}/history?lang=en"))
     assert "Notes Two interviews Archive photos" in page and "Veterans 70 years on" in page
     with app.app_context():
         assert stores().coverages.get(number).notes == "Two interviews\nArchive photos"
+
+
+def test_saving_the_same_assignees_in_the_forms_order_changes_nothing(app):
+    """The form lists people by display name: saving a coverage of Trần Minh
+    and Lê Tuấn unchanged recorded a change of the assignees (their order)."""
+    editor = signed_in(app, "lan")
+    number = coverage_id(create(editor, assignees=["minh", "tuan"]))
+    form = {
+        "csrf_token": csrf_token(editor),
+        "version": "1",
+        "assignees": ["tuan", "minh"],
+        "status": "assigned",
+    }
+    assert editor.post(f"/coverages/{number}?lang=en", data=form).status_code == 303
+    with app.app_context():
+        assert stores().coverages.get(number).version == 1
+        assert len(stores().coverages.history(number)) == 1
