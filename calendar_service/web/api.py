@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from ..dates.anniversaries import occurrences
 from ..dates.text import occurrence_dict
 from ..model import Event, LunarRule, Registry, SolarDate, YearlyRule
-from . import current_language
+from . import current_language, plans_api
 from .current import today
 from .params import MAX_DAYS, date, filters, number, period_end
 
@@ -107,3 +107,10 @@ def healthz():
     response.status_code = 200 if loaded.registry is not None else 503
     response.cache_control.no_store = True
     return response
+
+
+# Plans (coverages): plans_api.py.
+bp.add_url_rule("/api/plans", "plans", plans_api.plans)
+bp.add_url_rule("/api/plans", "create_plan", plans_api.create, methods=["POST"])
+bp.add_url_rule("/api/plans/<int:coverage_id>", "plan", plans_api.plan)
+bp.add_url_rule("/api/plans/<int:coverage_id>", "update_plan", plans_api.update, methods=["PATCH"])

@@ -29,6 +29,7 @@ from ..feeds.kinds import FeedSpec, window
 from ..i18n import Language
 from ..model import NATIONAL, Citation, Document, Event, LunarRule, Milestone, Unverified
 from . import current, current_language
+from .coverage_pages import badges_by_occurrence, entry_plans, with_badges
 from .selection import row
 
 # "Kỷ niệm 70 năm Chiến thắng …", "36 năm Gạc Ma": the anniversary a quote
@@ -144,6 +145,17 @@ def entry(event_id: str):
         and any(FeedSpec.from_index(item, registry).includes(o) for o in found)
     ]
     origin = None if isinstance(event.origin, LunarRule) else origin_text(event, lang)
+    cited = _cited(event, registry, reference, lang)
+    next_milestones = _next_milestones(event, reference, lang)
+    rows = [row(o, reference, lang, registry, sources=False) for o in found]
+    # Plans: on the anniversaries the page lists from today on, and the ones the documents cite.
+    candidates = {
+        item["occurrence"].date.year: item["occurrence"]
+        for item in [*cited, *next_milestones, *rows]
+        if "occurrence" in item and (item["days"] >= 0 or item in cited)
+    }
+    plans = entry_plans(event, sorted(candidates.values(), key=lambda o: o.date), lang)
+    covered, names = badges_by_occurrence({item["year"] for item in [*cited, *next_milestones, *rows]})
     return render_template(
         "entry.html",
         event=event,
@@ -155,9 +167,10 @@ def entry(event_id: str):
         country=country_name(event.country, lang),
         documents=documents,
         public=public,
-        cited=_cited(event, registry, reference, lang),
-        next_milestones=_next_milestones(event, reference, lang),
-        rows=[row(o, reference, lang, registry, sources=False) for o in found],
+        cited=with_badges(cited, covered, names, lang),
+        next_milestones=with_badges(next_milestones, covered, names, lang),
+        rows=with_badges(rows, covered, names, lang),
+        plans=plans,
         to_verify=[_undated(u, lang) for u in unverified([event], start.year, end.year)],
         window_start=day(start, lang),
         window_end=day(end, lang),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import agenda, entry, export, planning, subscribe
+from . import agenda, coverage_pages, entry, export, planning, subscribe
 
 bp = Blueprint("pages", __name__)
 bp.add_url_rule("/", "planning", planning.planning)
@@ -19,3 +19,6 @@ bp.add_url_rule("/subscribe", "subscribe", subscribe.subscribe)
 bp.add_url_rule("/agenda", "agenda", agenda.agenda)
 bp.add_url_rule("/agenda.xlsx", "agenda_xlsx", agenda.agenda_xlsx)
 bp.add_url_rule("/agenda.csv", "agenda_csv", agenda.agenda_csv)
+bp.add_url_rule("/coverages", "coverage_create", coverage_pages.create, methods=["POST"])
+bp.add_url_rule("/coverages/<int:coverage_id>", "coverage_update", coverage_pages.update, methods=["POST"])
+bp.add_url_rule("/coverages/<int:coverage_id>/history", "coverage_history", coverage_pages.coverage_history)

@@ -15,6 +15,8 @@ from ..dates.bounds import FIRST_DAY, LAST_DAY, covered, parse_count, parse_date
 from ..errors import ParameterError
 from ..i18n import LANGUAGES, N_, Language
 from ..model import CATEGORIES, MilestoneFilter
+from ..planning.coverage import Status
+from ..planning.plans import CoverageFilter
 from ..registry.fields import COUNTRIES
 
 MAX_WEEKS = 104
@@ -166,3 +168,32 @@ def filters(args, lang: str, known_scopes: Sequence[str] | None = None) -> Filte
     if len(text) > 200:
         raise BadParameter("q", N_("the search text is longer than {high} characters"), lang, high=200)
     return Filters(categories, countries, milestone, text, scopes(args, lang, known_scopes))
+
+
+def coverage_filter(args, lang: str, username: str | None) -> CoverageFilter:
+    """The planning view's coverage filters: ``coverage=none`` (no coverage
+    yet), ``mine=1`` (the signed-in account among the assignees), ``desk`` and
+    ``status`` (each repeatable)."""
+    uncovered = choice(args, "coverage", ("any", "none"), "any", lang) == "none"
+    mine = choice(args, "mine", ("0", "1"), "0", lang) == "1"
+    if mine and username is None:
+        raise BadParameter("mine", N_("sign in to see your assignments"), lang)
+    desks = tuple(dict.fromkeys(value.strip() for value in args.getlist("desk") if value.strip()))
+    for value in desks:
+        if len(value) > 120 or not value.isprintable():
+            raise BadParameter("desk", N_("'{value}' is not a desk name"), lang, value=value[:120])
+    statuses = []
+    for value in args.getlist("status"):
+        if value:
+            statuses.append(Status(choice({"status": value}, "status", tuple(Status), "", lang)))
+    return CoverageFilter(uncovered, username if mine else None, desks, tuple(dict.fromkeys(statuses)))
+
+
+def coverage_args(chosen: CoverageFilter) -> list[tuple[str, str]]:
+    """The query parameters that give ``chosen`` back."""
+    args = [("coverage", "none")] if chosen.uncovered else []
+    args += [("mine", "1")] if chosen.assignee else []
+    args += [("desk", desk) for desk in chosen.desks] + [
+        ("status", status.value) for status in chosen.statuses
+    ]
+    return args

@@ -8,7 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from babel.dates import get_day_names
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..dates.anniversaries import unverified
@@ -25,8 +25,17 @@ from ..dates.titles import (
 )
 from ..i18n import Language
 from ..model import CATEGORIES, Registry
+from ..planning.coverage import Status
+from ..planning.plans import desks_in_use
 from . import current
+from .auth import current_user, stores
+from .coverage_pages import badges_by_occurrence, with_badges
+from .coverage_view import card, display_names
+from .params import coverage_args, coverage_filter
 from .selection import Selection, row, selection
+
+# The meeting's first question: which năm tròn has nobody planned yet?
+UNPLANNED_DAYS = 90
 
 
 def planning():
@@ -41,7 +50,13 @@ def planning():
     )
     registry = current.registry()
     reference = current.today()
+    user = current_user()
+    covering = coverage_filter(request.args, lang, user.username if user else None)
+    covered, names = badges_by_occurrence(range(start.year, end.year + 1))
     rows = [row(o, reference, lang, registry) for o in shown.occurrences(registry)]
+    rows = with_badges(
+        [r for r in rows if covering.keeps(covered.get((r["id"], r["year"]), []))], covered, names, lang
+    )
     to_verify = [
         {
             "title": unverified_title(u, lang),
@@ -50,9 +65,13 @@ def planning():
             "level": u.milestone.value if u.milestone else "",
         }
         for u in unverified(registry, start.year, end.year, chosen.query())
+        if covering.keeps(covered.get((u.event.id, u.year), []))
     ]
-    base_args = [("from", start.isoformat()), ("weeks", str(weeks)), *chosen.as_args(), ("lang", lang)]
-    previous_start, next_start = _neighbours(view, start, weeks)
+    kept = coverage_args(covering)
+    base_args = [("from", start.isoformat()), *shown.period_args(), *chosen.as_args(), *kept, ("lang", lang)]
+    orphans = stores().coverages.orphans(e.id for e in registry.events)
+    orphan_names = display_names() if orphans else {}
+    previous_start, next_start = _neighbours(view, start, shown.days or weeks * 7)
     return render_template(
         "planning.html",
         view=view,
@@ -80,13 +99,31 @@ def planning():
             + urlencode(
                 [
                     ("from", d.isoformat()),
-                    ("weeks", str(weeks)),
+                    *shown.period_args(),
                     *chosen.as_args(),
+                    *kept,
                     ("lang", lang),
                     ("view", view),
                 ]
             )
         ),
+        covering=covering,
+        coverage_options={
+            "statuses": [(s.value, _(s.label)) for s in Status],
+            "desks": desks_in_use(c for found in covered.values() for c in found),
+        },
+        unplanned_url=url_for("pages.planning")
+        + "?"
+        + urlencode(
+            [
+                ("from", reference.isoformat()),
+                ("days", str(UNPLANNED_DAYS)),
+                ("milestone", "tron"),
+                ("coverage", "none"),
+                ("lang", lang),
+            ]
+        ),
+        orphans=[card(c, orphan_names, lang) for c in orphans],
         previous_start=previous_start,
         next_start=next_start,
         filtered_feed=url_for("feeds.feed", name="filtered.ics")
@@ -177,7 +214,7 @@ def _options(registry: Registry, lang: Language) -> dict:
     }
 
 
-def _neighbours(view: str, start: dt.date, weeks: int) -> tuple[dt.date | None, dt.date | None]:
+def _neighbours(view: str, start: dt.date, days: int) -> tuple[dt.date | None, dt.date | None]:
     """The starts of the periods before and after this one; None for a period
     that would leave the dates the service covers (it would be refused)."""
     if view == "month":
@@ -189,9 +226,9 @@ def _neighbours(view: str, start: dt.date, weeks: int) -> tuple[dt.date | None, 
         following = dt.date(start.year + 1, 1, 1)
         last = dt.date(start.year + 1, 12, 31)
     else:
-        previous = max(start - dt.timedelta(weeks=weeks), FIRST_DAY) if start > FIRST_DAY else None
-        following = start + dt.timedelta(weeks=weeks)
-        last = following + dt.timedelta(weeks=weeks, days=-1)
+        previous = max(start - dt.timedelta(days=days), FIRST_DAY) if start > FIRST_DAY else None
+        following = start + dt.timedelta(days=days)
+        last = following + dt.timedelta(days=days - 1)
     return previous, following if last <= LAST_DAY else None
 
 

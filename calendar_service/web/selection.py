@@ -35,6 +35,11 @@ class Selection:
     end: dt.date
     weeks: int
     chosen: Filters
+    days: int | None = None  # the list view's length in days, when asked for (``days=90``)
+
+    def period_args(self) -> list[tuple[str, str]]:
+        """``weeks`` (and ``days`` when given), to carry in links."""
+        return [("weeks", str(self.weeks))] + ([("days", str(self.days))] if self.days else [])
 
     def occurrences(self, registry: Registry) -> list[Occurrence]:
         return occurrences(registry, self.start, self.end, self.chosen.query())
@@ -48,14 +53,18 @@ def selection() -> Selection:
     start = date(args, "from", today(), lang)
     weeks = number(args, "weeks", 12, 1, MAX_WEEKS, lang)
     chosen = filters(args, lang, current.registry().known_scopes())
+    days = None
     if view == "month":
         start = start.replace(day=1)
         end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
     elif view == "year":
         start, end = dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
+    elif args.get("days"):
+        days = number(args, "days", 1, 1, MAX_WEEKS * 7, lang)
+        end = period_end(start, days, "days", lang)
     else:
         end = period_end(start, weeks * 7, "weeks", lang)
-    return Selection(lang, view, start, end, weeks, chosen)
+    return Selection(lang, view, start, end, weeks, chosen, days)
 
 
 def row(

@@ -19,6 +19,7 @@ from calendar_service.config import load_settings
 from calendar_service.db.schema import alerts
 from calendar_service.planning.accounts import Role, TokenKind
 from calendar_service.web import create_app
+from calendar_service.web.auth import stores
 
 from .browsing import serving, shot
 
@@ -49,27 +50,62 @@ PAGES = {
 # Pages seen signed in: page -> the account (made by the site fixture) whose
 # session cookie the browser carries.
 AS_USER = {"account": "admin", "admin": "admin"}
+# Pages an editor sees (signed in, every <details> opened so that the forms
+# are measured too): name: (path, HTTP status). The coverage of Điện Biên Phủ
+# 2024 is number 1 (fixture site); "coverage-conflict" saves a stale version of
+# it from the history page's form.
+EDITOR_PAGES = {
+    "entry-coverage-forms": ("/entries/dien-bien-phu", 200),
+    "planning-weeks-editor": ("/?from=2024-04-01&mine=1", 200),
+    "coverage-history": ("/coverages/1/history", 200),
+    "coverage-history-orphaned": ("/coverages/3/history", 200),
+    "coverage-conflict": ("/coverages/1/history", 409),
+}
 # Pages known to fail, with the reason; strict, so a fix shows up as XPASS.
 KNOWN: dict[tuple[str, str], str] = {}  # (page, device) -> why it is known to fail
 
 
 @pytest.fixture(scope="module")
-def site(published_feeds, tmp_path_factory):
-    database = tmp_path_factory.mktemp("layout") / "calendar.sqlite3"
+def planned(published_feeds, tmp_path_factory):
+    """The app, with coverages (long names, several on one anniversary, one
+    whose entry left the registry) so that badges, cards and forms are measured."""
+    database = f"sqlite:///{tmp_path_factory.mktemp('layout') / 'calendar.sqlite3'}"
     app = create_app(
         load_settings(
             environ={},
-            overrides={
-                "registry": REAL_REGISTRY,
-                "feeds_dir": published_feeds,
-                "database_url": f"sqlite:///{database}",
-            },
+            overrides={"registry": REAL_REGISTRY, "feeds_dir": published_feeds, "database_url": database},
         )
     )
     app.config["TODAY"] = dt.date(2024, 3, 1)
+    now = dt.datetime(2024, 3, 1, 2, 0, tzinfo=dt.UTC)
+    with app.app_context():
+        accounts, coverages = stores().accounts, stores().coverages
+        accounts.add("thao", "correct horse battery", Role.EDITOR, now, display_name="Nguyễn Thị Phương Thảo")
+        accounts.add("minh", "correct horse battery", Role.VIEWER, now, display_name="Trần Quang Minh")
+        first = {"desk": "Ban Thời sự – Chính trị", "assignees": ["minh", "thao"], "format": "series"}
+        first |= {"angle": "Những người lính Điện Biên 70 năm sau: ký ức và hiện tại", "due": "2024-04-07"}
+        first |= {"notes": "Hai bài phỏng vấn.\nMột bài ảnh tư liệu."}
+        done = coverages.create("dien-bien-phu", 2024, first, "thao", now)
+        coverages.update(done.id, 1, {"status": "in_progress", "due": "2024-04-10"}, "thao", now)
+        coverages.create("dien-bien-phu", 2024, {"desk": "Ảnh", "format": "photo"}, "thao", now)
+        coverages.create("removed-entry", 2024, {"angle": "Kế hoạch cũ", "assignees": ["minh"]}, "thao", now)
+    return app, accounts.get("thao").id
+
+
+@pytest.fixture(scope="module")
+def site(planned):
+    app = planned[0]
     cookies = signed_in(app)
     with serving(app) as url:
         yield url, cookies
+
+
+def editor_cookie(app, user_id: int) -> dict:
+    """The session cookie of a signed-in account, as the sign-in form sets it."""
+    with app.test_request_context():
+        app.preprocess_request()  # reads the session key
+        value = app.session_interface.get_signing_serializer(app).dumps({"uid": user_id, "_permanent": True})
+    return {"name": "calendar_session", "value": value, "domain": "127.0.0.1", "path": "/"}
 
 
 def signed_in(app) -> dict[str, str]:
@@ -163,4 +199,40 @@ def test_page_layout(request, browser, site, name, device, lang):
         f"layout-{name}-{lang}-{width}",
         session,
     )
+    assert problems == [], f"{url} at {width}px:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("device", list(WIDTHS))
+@pytest.mark.parametrize("name", list(EDITOR_PAGES))
+def test_editor_page_layout(browser, planned, site, name, device, lang):
+    app, user_id = planned
+    path, status = EDITOR_PAGES[name]
+    width, height = WIDTHS[device]
+    separator = "&" if "?" in path else "?"
+    url = f"{site[0]}{path}{separator}lang={lang}"
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_cookies([editor_cookie(app, user_id)])
+    page = context.new_page()
+    try:
+        response = page.goto(url)
+        if name == "coverage-conflict":
+            assert response is not None and response.status == 200
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            page.fill("form.coverage-form textarea[name=angle]", "Hầm Đờ Cát hôm nay: một góc nhìn khác")
+            page.evaluate("document.querySelector('form.coverage-form input[name=version]').value = '1'")
+            with page.expect_navigation() as navigation:
+                page.click("form.coverage-form button[type=submit]")
+            response = navigation.value
+        assert response is not None and response.status == status, (
+            f"{url}: HTTP {response and response.status}"
+        )
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        full = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": width, "height": max(height, min(full, 16000))})
+        problems = page.evaluate(LAYOUT_JS)
+        page.set_viewport_size({"width": width, "height": height})
+        shot(page, f"layout-{name}-{lang}-{width}")
+    finally:
+        context.close()
     assert problems == [], f"{url} at {width}px:\n  " + "\n  ".join(problems)
