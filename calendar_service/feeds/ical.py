@@ -1,5 +1,7 @@
-"""iCalendar text: every byte comes from the icalendar library (folding,
-escaping, CRLF). Pure: entries and their stamps (SEQUENCE, DTSTAMP) in, bytes out.
+"""iCalendar text: the calendar's own properties and one-event calendars from
+the icalendar library; the VEVENTs of a build through ``lines.EventWriter``,
+proven byte-identical to the library's. Pure: entries and their stamps
+(SEQUENCE, DTSTAMP) in, bytes out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..config import Settings
 from ..i18n import Language
 from .entries import Entry
 from .kinds import FeedSpec
+from .lines import REMINDER_HOUR, EventWriter
 
 # The product identifier in the feed's language (RFC 5545 3.7.3: the last
 # part of the formal public identifier names the language of its text).
@@ -33,7 +36,7 @@ def prodid(lang: Language) -> str:
     return f"-//calendar-service//{_PRODUCT[lang]} {__version__}//{lang.upper()}"
 
 
-REMINDER_HOUR = 9  # reminders ring at 09:00 on the lead day
+__all__ = ["REMINDER_HOUR", "EventCache", "Stamp", "WarmCache", "calendar_bytes", "event_calendar", "prodid"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Stamp:
 
 
 def _event(entry: Entry, stamp: Stamp) -> icalendar.Event:
+    """The VEVENT of an entry, built by icalendar (mail attachments; the judge
+    of ``lines.EventWriter`` in the tests)."""
     event = icalendar.Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp.dtstamp)
@@ -59,21 +64,11 @@ def _event(entry: Entry, stamp: Stamp) -> icalendar.Event:
     return event
 
 
-def _alarms(entry: Entry) -> bytes:
-    """The VALARM components of an entry's reminders, serialised by icalendar."""
-    parts = []
-    for days, text in entry.reminders:
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", text)
-        alarm.add("trigger", -dt.timedelta(days=days) + dt.timedelta(hours=REMINDER_HOUR))
-        parts.append(alarm.to_ical())
-    return b"".join(parts)
-
-
 def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, bytes | None]]:
+    writer = EventWriter()
     return [
-        (_event(entry, stamp).to_ical(), _alarms(entry) if alarms else None) for entry, stamp, alarms in items
+        (writer.event(entry, stamp), writer.alarms(entry) if alarms else None)
+        for entry, stamp, alarms in items
     ]
 
 
@@ -143,16 +138,17 @@ class EventCache:
         self.warm = warm
         self._plain: dict[str, bytes] = {}
         self._alarms: dict[str, bytes] = {}
+        self._writer = EventWriter()
 
     def get(self, entry: Entry, alarms: bool) -> bytes:
         plain = self._plain.get(entry.uid)
         if plain is None:
-            plain = self._plain[entry.uid] = _event(entry, self.stamps[entry.uid]).to_ical()
+            plain = self._plain[entry.uid] = self._writer.event(entry, self.stamps[entry.uid])
         if not alarms or not entry.reminders:
             return plain
         extra = self._alarms.get(entry.uid)
         if extra is None:
-            extra = self._alarms[entry.uid] = _alarms(entry)
+            extra = self._alarms[entry.uid] = self._writer.alarms(entry)
         return plain[: -len(_END_EVENT)] + extra + _END_EVENT
 
     def prepare(self, wanted: Iterable[tuple[Entry, bool]]) -> None:
