@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import icalendar
@@ -36,7 +36,16 @@ def prodid(lang: Language) -> str:
     return f"-//calendar-service//{_PRODUCT[lang]} {__version__}//{lang.upper()}"
 
 
-__all__ = ["REMINDER_HOUR", "EventCache", "Stamp", "WarmCache", "calendar_bytes", "event_calendar", "prodid"]
+__all__ = [
+    "REMINDER_HOUR",
+    "EventCache",
+    "Stamp",
+    "WarmCache",
+    "calendar_bytes",
+    "calendar_chunks",
+    "event_calendar",
+    "prodid",
+]
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, byte
 
 
 _END_EVENT = b"END:VEVENT\r\n"
-PARALLEL_THRESHOLD = 4000
+PARALLEL_THRESHOLD = 50_000  # a spawned worker costs about a second of CPU (it imports the package)
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCHDOG_SECONDS = 0.5
 
@@ -205,8 +214,23 @@ def calendar_bytes(
     settings: Settings,
     cache: EventCache | None = None,
 ) -> bytes:
-    """The feed's text: the calendar's own properties from icalendar, then each
-    event's icalendar serialisation (shared through ``cache``) before its END line."""
+    """The feed's text in one piece (see ``calendar_chunks``)."""
+    return b"".join(calendar_chunks(spec, entries, stamps, settings, cache))
+
+
+CHUNK_EVENTS = 256  # events per piece of a feed's text
+
+
+def calendar_chunks(
+    spec: FeedSpec,
+    entries: Iterable[Entry],
+    stamps: dict[str, Stamp],
+    settings: Settings,
+    cache: EventCache | None = None,
+) -> Iterator[bytes]:
+    """The feed's text, a few hundred events at a time: the calendar's own
+    properties from icalendar, then each event's serialisation (shared through
+    ``cache``), ordered by date and UID, then the calendar's END line."""
     cache = cache or EventCache(stamps)
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -229,8 +253,11 @@ def calendar_bytes(
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     head = calendar.to_ical()
     assert head.endswith(_END)
-    events = [cache.get(entry, spec.alarms) for entry in sorted(entries, key=lambda e: (e.start, e.uid))]
-    return b"".join([head[: -len(_END)], *events, _END])
+    yield head[: -len(_END)]
+    ordered = sorted(entries, key=lambda e: (e.start, e.uid))
+    for start in range(0, len(ordered), CHUNK_EVENTS):
+        yield b"".join([cache.get(entry, spec.alarms) for entry in ordered[start : start + CHUNK_EVENTS]])
+    yield _END
 
 
 def event_calendar(entry: Entry, stamp: Stamp, lang: Language) -> bytes:
