@@ -1,6 +1,8 @@
-"""One feed build, measured in its own process: prints JSON with the cold build
-time, a warm rebuild time (unchanged registry, the first build's WarmCache), the number of
-events and the peak resident memory (this process and its workers)."""
+"""One feed build, measured in its own process: prints JSON with the load and
+cold build times (wall and CPU, this process and its workers), the time of a
+rebuild of the unchanged registry (the fingerprint says nothing changed: it
+publishes nothing), the number of events and the peak resident memory of this
+process and of its largest worker (bench/run.py samples the whole process tree)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished workers (the machine is shared)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     registry_path, out = Path(sys.argv[1]), Path(sys.argv[2])
     # The stamps live in the database: a fresh one beside the output makes the
@@ -33,14 +41,14 @@ def main() -> None:
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
     settings = load_settings(environ={}, overrides={"database_url": f"sqlite:///{database}"})
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu()
     registry = load_registry(registry_path)
-    loaded = time.perf_counter()
+    loaded, cpu_loaded = time.perf_counter(), _cpu()
     warm = WarmCache()  # kept between builds, as the scheduler's registry watcher does
     day = dt.date(2024, 3, 1)
     result = publish(registry, settings, day, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out, warm=warm)
-    built = time.perf_counter()
-    publish(registry, settings, day, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out, warm=warm)
+    built, cpu_built = time.perf_counter(), _cpu()
+    again = publish(registry, settings, day, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out, warm=warm)
     rebuilt = time.perf_counter()
     # VmHWM: this process's peak resident memory since its exec (ru_maxrss would
     # carry the parent's peak across exec). Serialisation workers, when a build
@@ -54,8 +62,11 @@ def main() -> None:
                 "events": result.events,
                 "feeds": len(result.written),
                 "load_s": loaded - started,
+                "load_cpu_s": cpu_loaded - cpu_started,
                 "build_s": built - loaded,
+                "build_cpu_s": cpu_built - cpu_loaded,
                 "rebuild_s": rebuilt - built,
+                "rebuild_written": len(again.written) + len(again.removed),
                 "peak_mb": own / 1024,
                 "worker_peak_mb": workers / 1024,
                 "feed_bytes": sum(p.stat().st_size for p in out.rglob("*.ics")),

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The benchmark table (SPEC S9): feed builds for the real registry and for
-synthetic ones of 1k, 10k and 100k entries (time, peak memory, growth), the
-holidays package's iCalendar exporter on as many events, feed requests per
-second from gunicorn against nginx serving the same file (wrk, loopback only,
-bounded in time), and due-alert computation for 100 subscribers over the
-largest registry. Run it through bench/run, which installs nginx and wrk.
+"""The benchmark table (SPEC S9, issue #12): feed builds for the real registry
+and for synthetic ones of 1k, 10k and 100k entries (time, CPU, peak memory of
+the whole process tree, growth, an unchanged rebuild), the holidays package's
+iCalendar exporter on as many events, feed requests per second from gunicorn
+against nginx serving the same file (wrk, loopback only, bounded in time),
+due alerts for 10 000 subscribers over the real registry, the planning view
+over the 10k registry; then every figure next to its target, met or not.
+Run it through bench/run, which installs nginx and wrk.
 
 Usage: python bench/run.py [--sizes 1000,10000,100000] [--seconds 5] [--no-http]"""
 
@@ -34,17 +36,64 @@ def row(*cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+# Issue #12's targets.
+COLD_10K_S, REBUILD_10K_S, LOAD_10K_S = 3.0, 0.5, 1.0
+COLD_100K_S, PEAK_100K_MB = 40.0, 2048
+PER_EVENT_RATIO, GROWTH = 0.5, 11.0
+ALERTS_S, PLANNING_P95_MS = 2.0, 50.0
+
+
+def verdict(what: str, value: float, limit: float, unit: str, digits: int = 2) -> str:
+    met = "met" if value <= limit else f"NOT met (×{value / limit:.1f} the target)"
+    return f"- {what}: {value:.{digits}f}{unit} (target ≤ {limit:g}{unit}) {met}"
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
 def build(registry: Path, work: Path) -> dict:
+    """bench/build_one.py in its own process, its process tree's resident memory
+    sampled every 50 ms (the build and its serialisation workers together)."""
     out = work / f"feeds-{registry.parent.name}"
     shutil.rmtree(out, ignore_errors=True)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "build_one.py"), str(registry), str(out)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
         cwd=ROOT,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.05)
+    stdout, stderr = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"build_one failed: {stderr}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    figures["tree_peak_mb"] = max(peak / 1024, figures["peak_mb"])
+    return figures
 
 
 def holidays_export(events: int) -> float:
@@ -186,7 +235,7 @@ def http_comparison(feeds: Path, work: Path, seconds: int) -> list[tuple[str, di
     return results
 
 
-def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
+def alerts_timing(registry_path: Path, count: int = 100) -> tuple[int, int, float]:
     from calendar_service.alerts.run import due_alerts
     from calendar_service.alerts.subscribers import Subscriber
     from calendar_service.i18n import Language
@@ -205,11 +254,22 @@ def alerts_timing(registry_path: Path) -> tuple[int, int, float]:
             tuple(MilestoneFilter)[n % 3],
             LeadTimes((90, 30, 7, 1), (30, 7, 1), (7, 1)),
         )
-        for n in range(100)
+        for n in range(count)
     ]
     started = time.perf_counter()
     due = due_alerts(registry, subscribers, dt.date(2024, 4, 7))
     return len(registry.events), len(due), time.perf_counter() - started
+
+
+def planning_view(registry: Path, work: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "planning_view.py"), str(registry), str(work / "planning")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -231,17 +291,16 @@ def main() -> None:
             "registry",
             "entries",
             "events",
-            "load s",
-            "build s",
-            "rebuild s",
-            "peak MB",
-            "workers' peak MB",
+            "load s (CPU)",
+            "build s (CPU)",
+            "unchanged rebuild s",
+            "tree peak MB",
             "feeds MB",
             "µs/event",
             "growth vs previous",
         )
     )
-    print(row(*["---"] * 11))
+    print(row(*["---"] * 10))
     registries = [("real", ROOT / "data" / "events.yaml")]
     for size in sizes:
         path = work / f"r{size}" / "events.yaml"
@@ -275,11 +334,10 @@ def main() -> None:
                 name,
                 figures["entries"],
                 figures["events"],
-                f"{figures['load_s']:.2f}",
-                f"{figures['build_s']:.2f}",
-                f"{figures['rebuild_s']:.2f}",
-                f"{figures['peak_mb']:.0f}",
-                f"{figures['worker_peak_mb']:.0f}" if figures["worker_peak_mb"] else "–",
+                f"{figures['load_s']:.2f} ({figures['load_cpu_s']:.2f})",
+                f"{figures['build_s']:.2f} ({figures['build_cpu_s']:.2f})",
+                f"{figures['rebuild_s']:.2f}, {figures['rebuild_written']} written",
+                f"{figures['tree_peak_mb']:.0f}",
                 f"{figures['feed_bytes'] / 1e6:.1f}",
                 f"{per_event:.0f}",
                 growth,
@@ -291,11 +349,13 @@ def main() -> None:
     print("\n## python-holidays' ICalExporter on as many all-day events (one calendar)\n")
     print(row("events", "holidays s", "µs/event", "ours µs/event (all feeds)", "ratio ours/holidays"))
     print(row(*["---"] * 5))
+    ratios = {}
     for name, figures in builds.items():
         events = figures["events"]
         seconds = holidays_export(events)
         ours = figures["build_s"] / events * 1e6
         theirs = seconds / events * 1e6
+        ratios[name] = ours / theirs
         print(
             row(
                 f"{events} ({name})", f"{seconds:.2f}", f"{theirs:.0f}", f"{ours:.0f}", f"{ours / theirs:.2f}"
@@ -326,12 +386,51 @@ def main() -> None:
             print(f"\ngunicorn/nginx requests per second, {kind}: {ratio:.2f}", end="")
         print()
 
-    largest = registries[-1][1]
-    entries, due, seconds = alerts_timing(largest)
-    print("\n## Due alerts\n")
+    entries, due, seconds = alerts_timing(ROOT / "data" / "events.yaml", 10_000)
+    print("\n## Due alerts (mixed interests, 2024-04-07)\n")
     print(row("registry entries", "subscribers", "due alerts", "seconds"))
     print(row(*["---"] * 4))
-    print(row(entries, 100, due, f"{seconds:.2f}"))
+    print(row(f"{entries} (real)", 10_000, due, f"{seconds:.2f}"))
+
+    planning = None
+    if "10k synthetic" in builds:
+        planning = planning_view(work / "r10000" / "events.yaml", work)
+        print("\n## Planning view (home page, vi and en in turn, Flask test client)\n")
+        print(row("registry", "requests", "p50 ms", "p95 ms", "page KB"))
+        print(row(*["---"] * 5))
+        print(
+            row(
+                "10k synthetic",
+                planning["requests"],
+                f"{planning['p50_ms']:.1f}",
+                f"{planning['p95_ms']:.1f}",
+                f"{planning['bytes'] / 1024:.0f}",
+            )
+        )
+
+    print("\n## Targets (issue #12)\n")
+    ten, hundred = builds.get("10k synthetic"), builds.get("100k synthetic")
+    if ten:
+        print(verdict("load + validate 10k", ten["load_s"], LOAD_10K_S, " s"))
+        print(verdict("cold build 10k", ten["build_s"], COLD_10K_S, " s"))
+        print(verdict("unchanged rebuild 10k", ten["rebuild_s"], REBUILD_10K_S, " s", 3))
+        nothing = "met" if ten["rebuild_written"] == 0 else "NOT met"
+        print(f"- unchanged rebuild 10k publishes nothing: {ten['rebuild_written']} files written {nothing}")
+    if hundred:
+        print(verdict("cold build 100k", hundred["build_s"], COLD_100K_S, " s"))
+        print(
+            verdict("peak memory 100k, whole process tree", hundred["tree_peak_mb"], PEAK_100K_MB, " MB", 0)
+        )
+    for name, ratio in ratios.items():
+        print(verdict(f"per VEVENT, ours/holidays' ICalExporter, {name}", ratio, PER_EVENT_RATIO, ""))
+    synthetic = [(name, figures) for name, figures in builds.items() if name != "real"]
+    for (small, before), (large, after) in zip(synthetic, synthetic[1:], strict=False):
+        growth = after["build_s"] / before["build_s"] * (10 * before["entries"] / after["entries"])
+        print(verdict(f"growth of build time per ×10 entries, {small} → {large}", growth, GROWTH, "", 1))
+    print(verdict("due alerts, 10 000 subscribers over the real registry", seconds, ALERTS_S, " s"))
+    if planning:
+        print(verdict("planning view over 10k, p95", planning["p95_ms"], PLANNING_P95_MS, " ms", 1))
+    print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
 
 
 if __name__ == "__main__":

@@ -61,23 +61,41 @@ def occurrence_key(occurrence: Occurrence) -> str:
 def due_alerts(registry: Registry, subscribers: list[Subscriber], today: dt.date) -> list[DueAlert]:
     longest = max((s.lead_times.longest for s in subscribers), default=0)
     found = occurrences(registry, today, today + dt.timedelta(days=longest))
+    # Subscribers with the same interests get the same alerts: each set of
+    # interests is matched against the occurrences once (10 000 subscribers
+    # share a few dozen of them).
+    matched: dict[tuple, list[tuple[Occurrence, int, dt.date, tuple[int, ...]]]] = {}
     due = []
     for subscriber in subscribers:
-        for occurrence in found:
-            if not subscriber.wants(occurrence):
-                continue
-            passed = sorted(
-                lead
-                for lead in subscriber.lead_times.for_milestone(occurrence.milestone)
-                if occurrence.date - dt.timedelta(days=lead) <= today
-            )
-            if not passed:
-                continue
-            lead, *older = passed
-            when = occurrence.date - dt.timedelta(days=lead)
-            due.append(DueAlert(subscriber, occurrence, lead, when, when < today, tuple(older)))
+        found_for = matched.get(subscriber.interests)
+        if found_for is None:
+            found_for = matched[subscriber.interests] = _matches(subscriber, found, today)
+        due += [
+            DueAlert(subscriber, occurrence, lead, when, when < today, older)
+            for occurrence, lead, when, older in found_for
+        ]
     due.sort(key=lambda a: (a.due, a.occurrence.date, a.subscriber.email, a.occurrence.event.id))
     return due
+
+
+def _matches(
+    subscriber: Subscriber, found: list[Occurrence], today: dt.date
+) -> list[tuple[Occurrence, int, dt.date, tuple[int, ...]]]:
+    """(occurrence, lead, due date, older leads passed) of each alert due to ``subscriber``."""
+    matches = []
+    for occurrence in found:
+        if not subscriber.wants(occurrence):
+            continue
+        passed = sorted(
+            lead
+            for lead in subscriber.lead_times.for_milestone(occurrence.milestone)
+            if occurrence.date - dt.timedelta(days=lead) <= today
+        )
+        if not passed:
+            continue
+        lead, *older = passed
+        matches.append((occurrence, lead, occurrence.date - dt.timedelta(days=lead), tuple(older)))
+    return matches
 
 
 Clock = Callable[[], dt.datetime]

@@ -58,6 +58,12 @@ class Subscriber:
     digest: bool = True
     unsubscribe: str | None = None
 
+    @property
+    def interests(self) -> tuple:
+        """Everything ``wants`` and the lead times depend on: subscribers with
+        equal interests are due the same alerts."""
+        return (self.categories, self.countries, self.milestones, self.lead_times)
+
     def wants(self, occurrence: Occurrence) -> bool:
         event = occurrence.event
         if self.categories or self.countries:

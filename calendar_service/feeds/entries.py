@@ -26,11 +26,14 @@ from ..dates.titles import (
     yearly_rule,
 )
 from ..i18n import Language, gettext, ngettext
-from ..model import NATIONAL, LunarRule, Occurrence, Registry, YearlyRule
+from ..model import NATIONAL, Event, LunarRule, Occurrence, Registry, YearlyRule
 
 # The one UID domain of every installation before it became a setting: feeds
 # published with it keep it until the operator sets CALENDAR_UID_DOMAIN.
 LEGACY_UID_DOMAIN = "calendar-service"
+
+
+_DIGEST_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Entry:
     def digest(self) -> str:
         """Content hash: what a change of the entry changes (not stamps, not reminders)."""
         core = [self.uid, self.start.isoformat(), self.summary, self.description, self.categories, self.url]
-        return hashlib.sha256(json.dumps(core, ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(_DIGEST_JSON.encode(core).encode()).hexdigest()
 
 
 def _year_key(occurrence: Occurrence) -> int:
@@ -110,8 +113,12 @@ def entry_url(settings: Settings, event_id: str, lang: Language) -> str:
 
 
 def source_lines(occurrence: Occurrence, registry: Registry, lang: Language) -> list[str]:
+    return _source_lines(occurrence.event, registry, lang)
+
+
+def _source_lines(event: Event, registry: Registry, lang: Language) -> list[str]:
     lines = []
-    for citation in occurrence.event.sources:
+    for citation in event.sources:
         if citation.document:
             document = registry.documents[citation.document]
             name = document.number or document.title
@@ -124,7 +131,13 @@ def source_lines(occurrence: Occurrence, registry: Registry, lang: Language) -> 
     return lines
 
 
-def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> str:
+def describe(
+    occurrence: Occurrence,
+    registry: Registry,
+    settings: Settings,
+    lang: Language,
+    texts: EntryTexts | None = None,
+) -> str:
     event = occurrence.event
     lines = [occurrence_title(occurrence, lang)]
     labels = [category_name(event.category, lang)]
@@ -133,6 +146,20 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
     if event.holiday:
         labels.append(holiday_label(lang))
     lines.append(" · ".join(labels))
+    about, sources = (texts or EntryTexts(registry, settings)).event_parts(event, lang)
+    lines += about
+    if occurrence.estimated:
+        lines.append(gettext("The date is computed beyond the years the lunar tables confirm.", lang))
+    lines += sources
+    return "\n".join(lines)
+
+
+def _event_parts(
+    event: Event, registry: Registry, settings: Settings, lang: Language
+) -> tuple[list[str], list[str]]:
+    """The lines of a description that are the same for every occurrence of an
+    event: what it is (scope, date, country, ...), then its sources and link."""
+    lines = []
     if event.scope != NATIONAL:
         lines.append(gettext("Scope: {scope}", lang).format(scope=scope_name(event.scope, registry, lang)))
     if isinstance(event.origin, YearlyRule):
@@ -145,12 +172,29 @@ def describe(occurrence: Occurrence, registry: Registry, settings: Settings, lan
         lines.append(gettext("Partnership: {level}", lang).format(level=event.partnership.get(lang)))
     if event.note:
         lines.append(gettext("Note: {note}", lang).format(note=event.note.get(lang)))
-    if occurrence.estimated:
-        lines.append(gettext("The date is computed beyond the years the lunar tables confirm.", lang))
-    lines.append(gettext("Sources:", lang))
-    lines += source_lines(occurrence, registry, lang)
-    lines.append(gettext("Details: {url}", lang).format(url=entry_url(settings, event.id, lang)))
-    return "\n".join(lines)
+    sources = [gettext("Sources:", lang), *_source_lines(event, registry, lang)]
+    sources.append(gettext("Details: {url}", lang).format(url=entry_url(settings, event.id, lang)))
+    return lines, sources
+
+
+class EntryTexts:
+    """The texts of one build that repeat from one occurrence to the next: the
+    UID domain, and per event and language the lines of its description that
+    do not depend on the year. Owned by one build (``plan``), then dropped."""
+
+    def __init__(self, registry: Registry, settings: Settings):
+        self.registry = registry
+        self.settings = settings
+        self.domain = uid_domain(settings)
+        self._parts: dict[tuple[int, Language], tuple[Event, tuple[list[str], list[str]]]] = {}
+
+    def event_parts(self, event: Event, lang: Language) -> tuple[list[str], list[str]]:
+        known = self._parts.get((id(event), lang))
+        if known is not None and known[0] is event:
+            return known[1]
+        parts = _event_parts(event, self.registry, self.settings, lang)
+        self._parts[(id(event), lang)] = (event, parts)  # the event is kept, so its id stays its own
+        return parts
 
 
 def countdown(days: int, lang: Language, late: bool = False) -> str:
@@ -165,8 +209,15 @@ def countdown(days: int, lang: Language, late: bool = False) -> str:
     return text.format(days=days)
 
 
-def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Settings, lang: Language) -> Entry:
+def occurrence_entry(
+    occurrence: Occurrence,
+    registry: Registry,
+    settings: Settings,
+    lang: Language,
+    texts: EntryTexts | None = None,
+) -> Entry:
     event = occurrence.event
+    texts = texts or EntryTexts(registry, settings)
     categories = [category_name(event.category, lang)]
     if occurrence.milestone:
         categories.append(milestone_name(occurrence.milestone, lang))
@@ -178,10 +229,10 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
         for days in settings.lead_times.for_milestone(occurrence.milestone)
     )
     return Entry(
-        uid(occurrence, lang, uid_domain(settings)),
+        uid(occurrence, lang, texts.domain),
         occurrence.date,
         summary,
-        describe(occurrence, registry, settings, lang),
+        describe(occurrence, registry, settings, lang, texts),
         tuple(categories),
         entry_url(settings, event.id, lang),
         reminders,
@@ -189,7 +240,13 @@ def occurrence_entry(occurrence: Occurrence, registry: Registry, settings: Setti
 
 
 def planning_entries(
-    occurrence: Occurrence, base: Entry, start: dt.date, end: dt.date, settings: Settings, lang: Language
+    occurrence: Occurrence,
+    base: Entry,
+    start: dt.date,
+    end: dt.date,
+    settings: Settings,
+    lang: Language,
+    domain: str | None = None,
 ) -> list[Entry]:
     """Lead-time entries ("[30 days to go] …") for a round-year anniversary."""
     if occurrence.milestone is None:
@@ -204,7 +261,7 @@ def planning_entries(
             ).format(days=days, date=day(occurrence.date, lang))
             entries.append(
                 Entry(
-                    uid(occurrence, lang, uid_domain(settings), days),
+                    uid(occurrence, lang, domain or uid_domain(settings), days),
                     when,
                     summary,
                     planning + "\n\n" + base.description,

@@ -1,5 +1,7 @@
-"""iCalendar text: every byte comes from the icalendar library (folding,
-escaping, CRLF). Pure: entries and their stamps (SEQUENCE, DTSTAMP) in, bytes out.
+"""iCalendar text: the calendar's own properties and one-event calendars from
+the icalendar library; the VEVENTs of a build through ``lines.EventWriter``,
+proven byte-identical to the library's. Pure: entries and their stamps
+(SEQUENCE, DTSTAMP) in, bytes out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import icalendar
@@ -23,6 +25,7 @@ from ..config import Settings
 from ..i18n import Language
 from .entries import Entry
 from .kinds import FeedSpec
+from .lines import REMINDER_HOUR, EventWriter
 
 # The product identifier in the feed's language (RFC 5545 3.7.3: the last
 # part of the formal public identifier names the language of its text).
@@ -33,7 +36,16 @@ def prodid(lang: Language) -> str:
     return f"-//calendar-service//{_PRODUCT[lang]} {__version__}//{lang.upper()}"
 
 
-REMINDER_HOUR = 9  # reminders ring at 09:00 on the lead day
+__all__ = [
+    "REMINDER_HOUR",
+    "EventCache",
+    "Stamp",
+    "WarmCache",
+    "calendar_bytes",
+    "calendar_chunks",
+    "event_calendar",
+    "prodid",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class Stamp:
 
 
 def _event(entry: Entry, stamp: Stamp) -> icalendar.Event:
+    """The VEVENT of an entry, built by icalendar (mail attachments; the judge
+    of ``lines.EventWriter`` in the tests)."""
     event = icalendar.Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp.dtstamp)
@@ -59,26 +73,16 @@ def _event(entry: Entry, stamp: Stamp) -> icalendar.Event:
     return event
 
 
-def _alarms(entry: Entry) -> bytes:
-    """The VALARM components of an entry's reminders, serialised by icalendar."""
-    parts = []
-    for days, text in entry.reminders:
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", text)
-        alarm.add("trigger", -dt.timedelta(days=days) + dt.timedelta(hours=REMINDER_HOUR))
-        parts.append(alarm.to_ical())
-    return b"".join(parts)
-
-
 def _serialise(items: list[tuple[Entry, Stamp, bool]]) -> list[tuple[bytes, bytes | None]]:
+    writer = EventWriter()
     return [
-        (_event(entry, stamp).to_ical(), _alarms(entry) if alarms else None) for entry, stamp, alarms in items
+        (writer.event(entry, stamp), writer.alarms(entry) if alarms else None)
+        for entry, stamp, alarms in items
     ]
 
 
 _END_EVENT = b"END:VEVENT\r\n"
-PARALLEL_THRESHOLD = 4000
+PARALLEL_THRESHOLD = 50_000  # a spawned worker costs about a second of CPU (it imports the package)
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCHDOG_SECONDS = 0.5
 
@@ -143,16 +147,17 @@ class EventCache:
         self.warm = warm
         self._plain: dict[str, bytes] = {}
         self._alarms: dict[str, bytes] = {}
+        self._writer = EventWriter()
 
     def get(self, entry: Entry, alarms: bool) -> bytes:
         plain = self._plain.get(entry.uid)
         if plain is None:
-            plain = self._plain[entry.uid] = _event(entry, self.stamps[entry.uid]).to_ical()
+            plain = self._plain[entry.uid] = self._writer.event(entry, self.stamps[entry.uid])
         if not alarms or not entry.reminders:
             return plain
         extra = self._alarms.get(entry.uid)
         if extra is None:
-            extra = self._alarms[entry.uid] = _alarms(entry)
+            extra = self._alarms[entry.uid] = self._writer.alarms(entry)
         return plain[: -len(_END_EVENT)] + extra + _END_EVENT
 
     def prepare(self, wanted: Iterable[tuple[Entry, bool]]) -> None:
@@ -209,8 +214,23 @@ def calendar_bytes(
     settings: Settings,
     cache: EventCache | None = None,
 ) -> bytes:
-    """The feed's text: the calendar's own properties from icalendar, then each
-    event's icalendar serialisation (shared through ``cache``) before its END line."""
+    """The feed's text in one piece (see ``calendar_chunks``)."""
+    return b"".join(calendar_chunks(spec, entries, stamps, settings, cache))
+
+
+CHUNK_EVENTS = 256  # events per piece of a feed's text
+
+
+def calendar_chunks(
+    spec: FeedSpec,
+    entries: Iterable[Entry],
+    stamps: dict[str, Stamp],
+    settings: Settings,
+    cache: EventCache | None = None,
+) -> Iterator[bytes]:
+    """The feed's text, a few hundred events at a time: the calendar's own
+    properties from icalendar, then each event's serialisation (shared through
+    ``cache``), ordered by date and UID, then the calendar's END line."""
     cache = cache or EventCache(stamps)
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -233,8 +253,11 @@ def calendar_bytes(
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     head = calendar.to_ical()
     assert head.endswith(_END)
-    events = [cache.get(entry, spec.alarms) for entry in sorted(entries, key=lambda e: (e.start, e.uid))]
-    return b"".join([head[: -len(_END)], *events, _END])
+    yield head[: -len(_END)]
+    ordered = sorted(entries, key=lambda e: (e.start, e.uid))
+    for start in range(0, len(ordered), CHUNK_EVENTS):
+        yield b"".join([cache.get(entry, spec.alarms) for entry in ordered[start : start + CHUNK_EVENTS]])
+    yield _END
 
 
 def event_calendar(entry: Entry, stamp: Stamp, lang: Language) -> bytes:

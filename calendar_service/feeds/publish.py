@@ -16,6 +16,7 @@ that an entry put back continues its SEQUENCE.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import errno
@@ -28,7 +29,6 @@ import shutil
 import stat
 import struct
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +38,12 @@ from ..dates.anniversaries import occurrences
 from ..errors import PublishError
 from ..i18n import LANGUAGES, gettext
 from ..model import Registry
-from .entries import Entry, occurrence_entry, planning_entries
-from .ical import EventCache, Stamp, WarmCache, calendar_bytes
+from .entries import Entry, EntryTexts, occurrence_entry, planning_entries
+from .fingerprint import fingerprint
+from .ical import EventCache, Stamp, WarmCache, calendar_chunks
 from .kinds import FeedKind, FeedSpec, feed_specs, window
 from .stamps import StampStore
+from .streams import Staged, finish, same_content, stream_write
 
 INDEX_FILE = "index.json"
 GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
@@ -99,14 +101,25 @@ def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpe
     found = occurrences(registry, start, end)
     feeds: dict[FeedSpec, list[Entry]] = {spec: [] for spec in feed_specs(registry)}
     by_lang = {lang: [s for s in feeds if s.lang == lang] for lang in LANGUAGES}
+    texts = EntryTexts(registry, settings)
+    # Which feeds an occurrence goes in depends on what the kinds look at (its
+    # category, country, scope, whether it is a milestone): asked once per combination.
+    chosen: dict[tuple, list[FeedSpec]] = {}
     for occurrence in found:
+        event = occurrence.event
+        facts = (event.category, event.country, event.scope, occurrence.milestone is not None)
         for lang in LANGUAGES:
-            entry = occurrence_entry(occurrence, registry, settings, lang)
-            for spec in by_lang[lang]:
-                if not spec.includes(occurrence):
-                    continue
+            specs = chosen.get((facts, lang))
+            if specs is None:
+                specs = chosen[(facts, lang)] = [s for s in by_lang[lang] if s.includes(occurrence)]
+            if not specs:
+                continue
+            entry = occurrence_entry(occurrence, registry, settings, lang, texts)
+            for spec in specs:
                 if spec.kind is FeedKind.PLANNING:
-                    feeds[spec] += planning_entries(occurrence, entry, start, end, settings, lang)
+                    feeds[spec] += planning_entries(
+                        occurrence, entry, start, end, settings, lang, texts.domain
+                    )
                 else:
                     feeds[spec].append(entry)
     return feeds
@@ -151,13 +164,12 @@ def _staging(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _durable_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(path, 0o644)
+def _finisher() -> concurrent.futures.ThreadPoolExecutor:
+    """One helper thread: fsync and gzip while the build serialises the next feed."""
+    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="feed-finish")
+
+
+_stream_write = stream_write  # the seam tests use to fill the disk
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -166,13 +178,6 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except FileNotFoundError:
-        return False
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -202,7 +207,6 @@ def publish(
     builds); without it every event is serialised afresh. ``store``: the
     stamps (default: those of ``settings.database_url``)."""
     now = now.astimezone(dt.UTC).replace(microsecond=0)
-    feeds = plan(registry, settings, today)
     start, end = window(today, settings)
     result = BuildResult(window=(start, end))
     own_store = store is None
@@ -210,27 +214,35 @@ def publish(
     try:
         with _locked(out_dir):
             store.adopt(out_dir)
+            before = store.generation()
+            inputs = fingerprint(registry.files, settings, start, end, before)
+            if inputs is not None and _up_to_date(out_dir, inputs, result):
+                return result
+            feeds = plan(registry, settings, today)
             stamps = store.decide((entry for entries in feeds.values() for entry in entries), now)
+            after = store.generation()
             result.events = len(stamps)
             cache = EventCache(stamps, warm)
             cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)
-            with _staging(out_dir) as staging:
+            with _staging(out_dir) as staging, _finisher() as finisher:
                 # Every changed feed is written in full to a staging folder first: a
                 # failure there (a full disk, say) publishes nothing.
                 gzips: list[str] = []  # .ics.gz files to publish beside their feeds
+                finishing = []
                 for number, (spec, entries) in enumerate(feeds.items(), start=1):
-                    data = calendar_bytes(spec, entries, stamps, settings, cache)
-                    unchanged = _unchanged(out_dir / spec.path, data)
-                    if unchanged:
-                        result.unchanged.append(spec.path)
-                    else:
-                        _durable_write(staging / spec.path, data)
-                        result.written.append(spec.path)
-                    if not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), data):
-                        _durable_write(staging / (spec.path + GZIP), gzip_bytes(data))
+                    chunks = calendar_chunks(spec, entries, stamps, settings, cache)
+                    staged = _stream_write(staging / spec.path, chunks)
+                    unchanged = same_content(out_dir / spec.path, staged)
+                    (result.unchanged if unchanged else result.written).append(spec.path)
+                    gzipped = None
+                    if not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), staged):
+                        gzipped = staging / (spec.path + GZIP)
                         gzips.append(spec.path + GZIP)
+                    finishing.append(finisher.submit(finish, staged.path, not unchanged, gzipped, GZIP_LEVEL))
                     if progress:
                         progress(number, len(feeds))
+                for done in finishing:
+                    done.result()  # an error there (a full disk) stops the build here
                 for path in result.written + gzips:  # each feed, then its gzip
                     (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staging / path, out_dir / path)
@@ -240,7 +252,18 @@ def publish(
             for stale in sorted(previous - {spec.path for spec in feeds}):
                 if _remove_feed(out_dir, stale):
                     result.removed.append(stale)
-            build_info = {"built_at": now.isoformat(), "today": today.isoformat(), "events": result.events}
+            # The inputs of these feeds: known if no stamp was written, or only this
+            # build's (one generation); else the next build runs in full to make sure.
+            wrote = store.last_generation_written
+            settled = after == before or (wrote is not None and after == wrote == before + 1)
+            build_info = {
+                "built_at": now.isoformat(),
+                "today": today.isoformat(),
+                "events": result.events,
+                "fingerprint": fingerprint(registry.files, settings, start, end, after) if settled else None,
+                "feeds": sorted(spec.path for spec in feeds),
+                "files": _files_seen(out_dir, sorted(spec.path for spec in feeds)),
+            }
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:
         raise PublishError(Path(error.filename or out_dir), error.strerror or str(error)) from error
@@ -248,6 +271,41 @@ def publish(
         if own_store:
             store.dispose()
     return result
+
+
+def _files_seen(out_dir: Path, paths: list[str]) -> dict[str, list[int]] | None:
+    """Size and modification time of each published file (every feed, its gzip
+    and the index): what tells a file replaced or edited since, without reading it."""
+    seen: dict[str, list[int]] = {}
+    for name in [INDEX_FILE, *(p + suffix for p in paths for suffix in ("", GZIP))]:
+        try:
+            info = os.stat(out_dir / name, follow_symlinks=False)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        seen[name] = [info.st_size, info.st_mtime_ns]
+    return seen
+
+
+def _up_to_date(out_dir: Path, inputs: str, result: BuildResult) -> bool:
+    """Whether the last build here had these inputs and every file it published
+    is still as it left it: then this build would write the same bytes, and
+    publishes nothing (``result`` lists every feed as unchanged)."""
+    try:
+        record = json.loads((out_dir / BUILD_FILE).read_text(encoding="utf-8"))
+        if record.get("fingerprint") != inputs:
+            return False
+        paths, events, files = record["feeds"], record["events"], record["files"]
+        if not all(isinstance(p, str) for p in paths) or not isinstance(events, int):
+            return False
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+    if _files_seen(out_dir, paths) != files:
+        return False
+    result.unchanged.extend(paths)
+    result.events = events
+    return True
 
 
 def _previous_paths(out_dir: Path) -> set[str]:
@@ -266,9 +324,9 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def _gzip_matches(path: Path, data: bytes) -> bool:
-    """Whether the published gzip holds ``data``, from its trailer (CRC-32 and
-    length): an unchanged feed's gzip is checked without compressing again."""
+def _gzip_matches(path: Path, staged: Staged) -> bool:
+    """Whether the published gzip holds the staged feed, from its trailer
+    (CRC-32 and length): an unchanged feed's gzip is checked without compressing again."""
     try:
         with open(path, "rb") as published:
             head = published.read(3)
@@ -276,7 +334,7 @@ def _gzip_matches(path: Path, data: bytes) -> bool:
             crc, size = struct.unpack("<II", published.read(8))
     except (OSError, struct.error):
         return False
-    return head == b"\x1f\x8b\x08" and crc == zlib.crc32(data) and size == len(data) & 0xFFFFFFFF
+    return head == b"\x1f\x8b\x08" and crc == staged.crc and size == staged.size & 0xFFFFFFFF
 
 
 def _remove_feed(out_dir: Path, relative: str) -> bool:

@@ -116,6 +116,7 @@ class StampStore:
 
     def __init__(self, database: Database):
         self.database = database
+        self.last_generation_written: int | None = None  # by this store's last decide()
 
     @classmethod
     def open(cls, url: str) -> StampStore:
@@ -143,6 +144,7 @@ class StampStore:
         """The stamp of every entry, deciding (once, for every instance) those of
         new and changed entries. The first entry of a UID defines its content."""
         now = now.astimezone(dt.UTC).replace(microsecond=0)
+        self.last_generation_written = None
         state = self.read()
         chosen: dict[str, Stamp] = {}
         pending: dict[str, tuple[Entry, str]] = {}
@@ -176,6 +178,8 @@ class StampStore:
                 row = (uid, digest, stamp.sequence, when, generation)
                 (new if known is None else changed).append(row)
             _store(connection, new, changed)
+            if new or changed:
+                self.last_generation_written = generation
         return decided
 
     def adopt(self, out_dir: Path) -> int:
