@@ -174,6 +174,10 @@ def init_app(app: Flask) -> None:
             return
         if not app.config.get("WTF_CSRF_ENABLED", True):  # tests that are not about CSRF
             return
+        # The check needs the key even when the request carries no session
+        # cookie (the key is otherwise read only with the session).
+        if not sessions_available():
+            abort(503, description=_("The accounts cannot be reached now; try again later."))
         try:
             csrf.protect()
         except CSRFError:

@@ -102,7 +102,8 @@ def site(settings, tmp_path_factory):
     app.config.update(TESTING=True, TODAY=PUBLISHED_ON, NOW=NOW)
     app.test_client_class = BufferedClient
     victim = add_user(app, "victim", Role.EDITOR, email="victim@example.org")
-    add_user(app, "viewer", Role.VIEWER)
+    viewer = add_user(app, "viewer", Role.VIEWER)
+    viewer_api_token = accounts_of(app).issue_token(viewer, TokenKind.API, NOW, label="viewer's")
     token_id = None
     accounts_of(app).issue_token(victim, TokenKind.API, NOW, label="victim's")
     [token] = accounts_of(app).tokens_of(victim)
@@ -110,7 +111,12 @@ def site(settings, tmp_path_factory):
     coverage = CoverageStore(accounts_of(app).engine).create(
         "dien-bien-phu", 2024, {"desk": "Thời sự", "angle": "70 năm"}, "victim", NOW
     )
-    return {"app": app, "token_id": token_id, "coverage_id": coverage.id}
+    return {
+        "app": app,
+        "token_id": token_id,
+        "coverage_id": coverage.id,
+        "viewer_api_token": viewer_api_token,
+    }
 
 
 def url_for_rule(rule: Rule, site: dict) -> str:
@@ -131,14 +137,17 @@ def url_for_rule(rule: Rule, site: dict) -> str:
 
 
 def snapshot(app) -> dict:
-    """Every row of every table (not the sign-in attempts, which refusals may add)."""
+    """Every row of every table (not the sign-in attempts, which refusals may
+    add, nor when a token was last presented)."""
     engine = accounts_of(app).engine
     rows = {}
     with engine.connect() as connection:
         for table in metadata.sorted_tables:
             if table is login_attempts:
                 continue
-            rows[table.name] = sorted(map(repr, connection.execute(select(table)).all()))
+            # when a token was last presented is no change of data
+            columns = [c for c in table.columns if c.name != "last_used_at"]
+            rows[table.name] = sorted(map(repr, connection.execute(select(*columns)).all()))
     return rows
 
 
@@ -188,7 +197,16 @@ def test_a_viewer_changes_nothing(site, endpoint, method, rule):
     if endpoint in OWN_ACCOUNT:
         return  # a viewer's own account: allowed with the token (tests/web/test_accounts.py)
     with_token = send(client, method, path, token)
-    assert with_token.status_code == 403, (path, with_token.status_code)
+    if path.startswith("/api/"):
+        # The API writes with an API token only: a session cookie, even with
+        # the CSRF token, is no credential there (401); the viewer's own API
+        # token is one, of an account that may not write (403).
+        assert with_token.status_code == 401, (path, with_token.status_code)
+        bearer = {"Authorization": f"Bearer {site['viewer_api_token']}"}
+        as_viewer = app.test_client().open(path, method=method, json=FORM, headers=bearer)
+        assert as_viewer.status_code == 403, (path, as_viewer.status_code)
+    else:
+        assert with_token.status_code == 403, (path, with_token.status_code)
     assert snapshot(app) == before
 
 
