@@ -185,6 +185,7 @@ def update(coverage_id: int):
 def conflict_page(conflict: CoverageConflict, values: dict[str, object]) -> str:
     lang = current_language()
     stored: Coverage = conflict.current  # type: ignore[assignment]
+    user = current_user()
     names = display_names()
     theirs = stored.values()
     values = _shown(values, form_values(stored))
@@ -208,6 +209,7 @@ def conflict_page(conflict: CoverageConflict, values: dict[str, object]) -> str:
         hidden={"version": stored.version},
         choices=choices(),
         back=_back_to(stored, lang),
+        saved_by_you=user is not None and user.username == stored.updated_by,
     )
 
 

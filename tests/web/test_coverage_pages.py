@@ -233,7 +233,7 @@ def test_coverage_filters_and_the_unplanned_nam_tron_link(app):
     create(editor)  # Điện Biên Phủ, assigned to Trần Minh, Politics
     page = editor.get("/?from=2024-03-01&lang=en").data.decode()
     link = "/?from=2024-03-01&amp;days=90&amp;milestone=tron&amp;coverage=none&amp;lang=en"
-    assert f'<a href="{link}">Unplanned năm tròn in the next 90 days</a>' in page
+    assert f'<a href="{link}">Unplanned major anniversaries (năm tròn) in the next 90 days</a>' in page
     unplanned = text(editor.get(unescape(link)))
     assert "Anniversaries from 1 March 2024 to 29 May 2024" in unplanned
     assert "Điện Biên Phủ Victory" not in unplanned
@@ -311,3 +311,24 @@ def test_saving_the_same_assignees_in_the_forms_order_changes_nothing(app):
     with app.app_context():
         assert stores().coverages.get(number).version == 1
         assert len(stores().coverages.history(number)) == 1
+
+
+def test_a_stale_save_of_ones_own_edit_says_you_saved_it_not_someone_else(app):
+    """Regression (newcomer review): the same editor in two windows was told
+    "Someone else saved this coverage"."""
+    window, other_window = signed_in(app, "lan"), signed_in(app, "lan")
+    number = coverage_id(create(window))
+    form = {"lang": "en", "version": "1", "desk": "Politics", "assignees": ["minh"], "format": "series"}
+    form |= {"notes": "", "due": "2024-04-07", "published_url": "", "status": "assigned"}
+    saved = window.post(
+        f"/coverages/{number}?lang=en", data={**form, "csrf_token": csrf_token(window), "angle": "A"}
+    )
+    assert saved.status_code == 303
+    stale = other_window.post(
+        f"/coverages/{number}?lang=en", data={**form, "csrf_token": csrf_token(other_window), "angle": "B"}
+    )
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "This coverage was saved again since you opened it" in page
+    assert "You saved it yourself on 1 March 2024, 09:30, in another window or tab." in page
+    assert "Someone else" not in page

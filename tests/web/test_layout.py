@@ -113,7 +113,7 @@ def signed_in(app) -> dict[str, str]:
     session cookie for each account in AS_USER (signed in through /login)."""
     from .people import NOW, add_user, sign_in
 
-    add_user(app, "admin", Role.ADMIN, display_name="Nguyễn Thị Phương Thảo", email="thao.nguyen@example.org")
+    add_user(app, "admin", Role.ADMIN, display_name="Phạm Quốc Hùng", email="hung.pham@example.org")
     add_user(app, "tuan.tran", Role.EDITOR, display_name="Trần Minh Tuấn", email="tuan.tran@example.org")
     reader = add_user(app, "bandoc", Role.VIEWER, display_name="Ban Đọc")
     with app.app_context():

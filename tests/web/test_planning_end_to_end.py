@@ -142,7 +142,7 @@ def test_a_newsroom_plans_the_70th_dien_bien_phu_from_a_fresh_installation(brows
         # A second browser opens the coverage before the first one saves it again.
         other = browser.new_context(viewport={"width": 1280, "height": 900})
         late = other.new_page()
-        sign_in(late, url, "bien.tap", EDITOR_PASSWORD)
+        sign_in(late, url, "admin", ADMIN_PASSWORD)  # another person
         late.goto(f"{url}/entries/dien-bien-phu?lang=en")
         page.goto(f"{url}/entries/dien-bien-phu?lang=en")
         page.click(f"#coverage-{coverage_id} details.coverage-edit summary")
