@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,8 +55,8 @@ def engine_for(url: str) -> Engine:
 
             @event.listens_for(engine, "connect")
             def _sqlite_setup(connection, _record):  # pragma: no cover - exercised through SQLite tests
-                connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA busy_timeout=30000")
+                _wal(connection)
 
             return engine
         return create_engine(parsed, pool_pre_ping=True)
@@ -63,6 +65,21 @@ def engine_for(url: str) -> Engine:
             shown_url(url),
             N_("not a supported database: use sqlite:///PATH or postgresql://USER@HOST/NAME"),
         ) from error
+
+
+def _wal(connection, seconds: float = 30.0) -> None:
+    """Switch a new SQLite database to WAL. Two processes opening a new file at
+    once both ask; SQLite answers "database is locked" at once (not after the
+    busy timeout) to the one that must wait, so it asks again until it gets it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def lock_key(name: str) -> int:
