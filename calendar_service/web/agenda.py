@@ -9,7 +9,6 @@ the planning view's export), one row per coverage, the title first."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel.dates import format_date
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -32,7 +31,7 @@ from ..model import LunarRule, Occurrence, Registry
 from ..planning.coverage import Coverage
 from . import current, current_language
 from .auth import stores
-from .export import DATE_FORMATS, LINE_HEIGHT, XLSX_TYPE, _csv_safe
+from .export import DATE_FORMATS, LINE_HEIGHT, XLSX_TYPE, attachment, csv_response
 from .params import BadParameter, choice, date
 
 MAX_DAYS = 93  # a quarter: the longest period a meeting plans at once
@@ -285,35 +284,13 @@ def _file_name(shown: Period, suffix: str) -> str:
 def agenda_csv():
     shown = period()
     rows = table(shown, items(shown, current.registry()))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_headers(shown.lang))
-    for values in rows:
-        writer.writerow(
-            [
-                v.isoformat() if isinstance(v, dt.date) else "" if v is None else _csv_safe(str(v))
-                for v in values
-            ]
-        )
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f"attachment; filename={_file_name(shown, 'csv')}",
-        },
-    )
+    return csv_response(_headers(shown.lang), rows, _file_name(shown, "csv"))
 
 
 def agenda_xlsx():
     shown = period()
     rows = table(shown, items(shown, current.registry()))
-    return Response(
-        xlsx_bytes(shown, rows),
-        headers={
-            "Content-Type": XLSX_TYPE,
-            "Content-Disposition": f"attachment; filename={_file_name(shown, 'xlsx')}",
-        },
-    )
+    return attachment(xlsx_bytes(shown, rows), XLSX_TYPE, _file_name(shown, "xlsx"))
 
 
 def _text(value: object) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 
 from babel.dates import format_date
@@ -142,11 +143,16 @@ def _file_name(shown: Selection, suffix: str) -> str:
 def export_csv():
     shown = selection()
     rows = export_rows(shown, current.registry(), current.state().settings)
+    return csv_response(headers(shown.lang), (astuple(item) for item in rows), _file_name(shown, "csv"))
+
+
+def csv_response(header: list[str], rows: Iterable[Iterable[object]], file_name: str) -> Response:
+    """A CSV download: RFC 4180 lines, ISO dates, formulas neutralised, UTF-8
+    with a BOM (Excel then reads UTF-8). The agenda's CSV is written by it too."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180, as spreadsheet programs expect
-    writer.writerow(headers(shown.lang))
-    for item in rows:
-        values = astuple(item)
+    writer.writerow(header)
+    for values in rows:
         writer.writerow(
             [
                 value.isoformat()
@@ -157,12 +163,13 @@ def export_csv():
                 for value in values
             ]
         )
+    return attachment(("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", file_name)
+
+
+def attachment(data: bytes, content_type: str, file_name: str) -> Response:
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),  # a BOM: Excel then reads UTF-8
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f"attachment; filename={_file_name(shown, 'csv')}",
-        },
+        data,
+        headers={"Content-Type": content_type, "Content-Disposition": f"attachment; filename={file_name}"},
     )
 
 
@@ -174,14 +181,7 @@ def _csv_safe(text: str) -> str:
 def export_xlsx():
     shown = selection()
     rows = export_rows(shown, current.registry(), current.state().settings)
-    data = xlsx_bytes(shown, rows)
-    return Response(
-        data,
-        headers={
-            "Content-Type": XLSX_TYPE,
-            "Content-Disposition": f"attachment; filename={_file_name(shown, 'xlsx')}",
-        },
-    )
+    return attachment(xlsx_bytes(shown, rows), XLSX_TYPE, _file_name(shown, "xlsx"))
 
 
 def xlsx_bytes(shown: Selection, rows: list[ExportRow]) -> bytes:
