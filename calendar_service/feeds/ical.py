@@ -183,10 +183,12 @@ def calendar_chunks(
     stamps: dict[str, Stamp],
     settings: Settings,
     cache: EventCache | None = None,
+    ordered: bool = False,
 ) -> Iterator[bytes]:
     """The feed's text, a few hundred events at a time: the calendar's own
     properties from icalendar, then each event's serialisation (shared through
-    ``cache``), ordered by date and UID, then the calendar's END line."""
+    ``cache``), ordered by date and UID (``ordered``: ``entries`` already are),
+    then the calendar's END line."""
     cache = cache or EventCache(stamps)
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -210,9 +212,9 @@ def calendar_chunks(
     head = calendar.to_ical()
     assert head.endswith(_END)
     yield head[: -len(_END)]
-    ordered = sorted(entries, key=lambda e: (e.start, e.uid))
-    for start in range(0, len(ordered), CHUNK_EVENTS):
-        yield b"".join([cache.get(entry, spec.alarms) for entry in ordered[start : start + CHUNK_EVENTS]])
+    listed = list(entries) if ordered else sorted(entries, key=lambda e: (e.start, e.uid))
+    for start in range(0, len(listed), CHUNK_EVENTS):
+        yield b"".join([cache.get(entry, spec.alarms) for entry in listed[start : start + CHUNK_EVENTS]])
     yield _END
 
 

@@ -114,33 +114,48 @@ def _locked(out_dir: Path) -> Iterator[None]:
 
 
 def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpec, list[Entry]]:
-    """The entries of every feed (pure: no files, no clock)."""
+    """The entries of every feed, each feed's in the order it is written (by
+    date, then UID). Pure: no files, no clock."""
     start, end = window(today, settings)
     found = occurrences(registry, start, end)
-    feeds: dict[FeedSpec, list[Entry]] = {spec: [] for spec in feed_specs(registry)}
-    by_lang = {lang: [s for s in feeds if s.lang == lang] for lang in LANGUAGES}
+    specs_of_lang = {lang: [s for s in feed_specs(registry) if s.lang == lang] for lang in LANGUAGES}
     texts = EntryTexts(registry, settings)
     # Which feeds an occurrence goes in depends on what the kinds look at (its
     # category, country, scope, whether it is a milestone): asked once per combination.
-    chosen: dict[tuple, list[FeedSpec]] = {}
+    chosen: dict[tuple, tuple[list[FeedSpec], list[FeedSpec]]] = {}
+    placed: list[tuple[Entry, list[FeedSpec]]] = []  # each entry once, with the feeds it goes in
     for occurrence in found:
         event = occurrence.event
         facts = (event.category, event.country, event.scope, occurrence.milestone is not None)
         for lang in LANGUAGES:
-            specs = chosen.get((facts, lang))
-            if specs is None:
-                specs = chosen[(facts, lang)] = [s for s in by_lang[lang] if s.includes(occurrence)]
-            if not specs:
+            known = chosen.get((facts, lang))
+            if known is None:
+                specs = [s for s in specs_of_lang[lang] if s.includes(occurrence)]
+                known = chosen[(facts, lang)] = (
+                    [s for s in specs if s.kind is not FeedKind.PLANNING],
+                    [s for s in specs if s.kind is FeedKind.PLANNING],
+                )
+            plain, planning = known
+            if not plain and not planning:
                 continue
             entry = occurrence_entry(occurrence, registry, settings, lang, texts)
-            for spec in specs:
-                if spec.kind is FeedKind.PLANNING:
-                    feeds[spec] += planning_entries(
-                        occurrence, entry, start, end, settings, lang, texts.domain
-                    )
-                else:
-                    feeds[spec].append(entry)
+            if plain:
+                placed.append((entry, plain))
+            if planning:
+                for lead in planning_entries(occurrence, entry, start, end, settings, lang, texts.domain):
+                    placed.append((lead, planning))
+    # One sort of every entry, then each feed takes its entries in that order:
+    # sorting each feed on its own sorted most events two to four times.
+    placed.sort(key=_written_order)
+    feeds: dict[FeedSpec, list[Entry]] = {spec: [] for specs in specs_of_lang.values() for spec in specs}
+    for entry, specs in placed:
+        for spec in specs:
+            feeds[spec].append(entry)
     return feeds
+
+
+def _written_order(item: tuple[Entry, list[FeedSpec]]) -> tuple[dt.date, str]:
+    return item[0].start, item[0].uid
 
 
 def _index(
@@ -248,7 +263,7 @@ def publish(
                 gzips: list[str] = []  # .ics.gz files to publish beside their feeds
                 finishing = []
                 for number, (spec, entries) in enumerate(feeds.items(), start=1):
-                    chunks = calendar_chunks(spec, entries, stamps, settings, cache)
+                    chunks = calendar_chunks(spec, entries, stamps, settings, cache, ordered=True)
                     staged = _stream_write(staging / spec.path, chunks)
                     unchanged = same_content(out_dir / spec.path, staged)
                     (result.unchanged if unchanged else result.written).append(spec.path)
