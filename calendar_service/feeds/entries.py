@@ -5,6 +5,7 @@ categories, URL, reminders) for an occurrence, before it is stamped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -33,20 +34,8 @@ from ..model import NATIONAL, Event, LunarRule, Occurrence, Registry, YearlyRule
 LEGACY_UID_DOMAIN = "calendar-service"
 
 
-# A JSON string as json.dumps(..., ensure_ascii=False) writes it (the C function the encoder calls).
-_json_string = json.encoder.encode_basestring
-
-
-def digest_text(core: list) -> str:
-    """``json.dumps(core, ensure_ascii=False)`` of an entry's core (strings, and
-    one list of strings), written directly: the encoder's generic path was half
-    of a digest's cost, 1.2 s of a 10k-entry build. tests/feeds/test_digest.py
-    proves it equal to json.dumps."""
-    items = [
-        "[" + ", ".join(map(_json_string, item)) + "]" if isinstance(item, tuple | list) else _json_string(item)
-        for item in core
-    ]
-    return "[" + ", ".join(items) + "]"
+# A JSON string as json.dumps(..., ensure_ascii=False) writes it (the C function its encoder calls).
+_json = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -62,9 +51,17 @@ class Entry:
     reminders: tuple[tuple[int, str], ...] = ()  # (days before, text)
 
     def digest(self) -> str:
-        """Content hash: what a change of the entry changes (not stamps, not reminders)."""
-        core = [self.uid, self.start.isoformat(), self.summary, self.description, self.categories, self.url]
-        return hashlib.sha256(digest_text(core).encode()).hexdigest()
+        """Content hash: what a change of the entry changes (not stamps, not
+        reminders). The SHA-256 of ``json.dumps([uid, start, summary,
+        description, [categories...], url], ensure_ascii=False)``, the text
+        written here directly: json's generic encoder was half of a digest's
+        cost. tests/feeds/test_digest.py proves the text the same."""
+        categories = ", ".join(map(_json, self.categories))
+        core = (
+            f'[{_json(self.uid)}, "{self.start.isoformat()}", {_json(self.summary)}, '
+            f"{_json(self.description)}, [{categories}], {_json(self.url)}]"
+        )
+        return hashlib.sha256(core.encode()).hexdigest()
 
 
 def _year_key(occurrence: Occurrence) -> int:
@@ -150,9 +147,11 @@ def describe(
     settings: Settings,
     lang: Language,
     texts: EntryTexts | None = None,
+    title: str | None = None,
 ) -> str:
+    """``title``: the occurrence's title, if the caller has it already."""
     event = occurrence.event
-    lines = [occurrence_title(occurrence, lang)]
+    lines = [title if title is not None else occurrence_title(occurrence, lang)]
     labels = [category_name(event.category, lang)]
     if occurrence.milestone:
         labels.insert(0, milestone_name(occurrence.milestone, lang))
@@ -210,6 +209,7 @@ class EntryTexts:
         return parts
 
 
+@functools.lru_cache(maxsize=4096)
 def countdown(days: int, lang: Language, late: bool = False) -> str:
     """The prefix of planning entries, reminders and alert subjects: "[30 days
     to go]", "[1 day to go]", and on the day itself "[Today]"."""
@@ -245,7 +245,7 @@ def occurrence_entry(
         uid(occurrence, lang, texts.domain),
         occurrence.date,
         summary,
-        describe(occurrence, registry, settings, lang, texts),
+        describe(occurrence, registry, settings, lang, texts, summary),
         tuple(categories),
         entry_url(settings, event.id, lang),
         reminders,
@@ -269,17 +269,27 @@ def planning_entries(
         when = occurrence.date - dt.timedelta(days=days)
         if start <= when <= end:
             summary = f"{countdown(days, lang)} {base.summary}"
-            planning = ngettext(
-                "Planning: {days} day before {date}.", "Planning: {days} days before {date}.", days, lang
-            ).format(days=days, date=day(occurrence.date, lang))
+            planning = _lead_text(days, lang).format(days=days, date=day(occurrence.date, lang))
             entries.append(
                 Entry(
                     uid(occurrence, lang, domain or uid_domain(settings), days),
                     when,
                     summary,
                     planning + "\n\n" + base.description,
-                    base.categories + (gettext("planning", lang),),
+                    base.categories + (_planning_label(lang),),
                     base.url,
                 )
             )
     return entries
+
+
+# The catalogs do not change while a process runs: their look-ups, asked for
+# every lead-time entry of a build, are made once per lead time and language.
+@functools.lru_cache(maxsize=256)
+def _lead_text(days: int, lang: Language) -> str:
+    return ngettext("Planning: {days} day before {date}.", "Planning: {days} days before {date}.", days, lang)
+
+
+@functools.lru_cache(maxsize=8)
+def _planning_label(lang: Language) -> str:
+    return gettext("planning", lang)
