@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from ..dates.anniversaries import unverified
 from ..dates.titles import category_name, country_name, milestone_name, scope_name, unverified_title
@@ -38,7 +39,7 @@ def listing(shown: Selection, reference: dt.date) -> Listing:
     registry = loaded.registry
     assert registry is not None
     key = ("listing", loaded.generation, reference, shown.lang, shown.start, shown.end, shown.chosen)
-    return current.state().planning.get(key, lambda: _listing(registry, shown, reference))
+    return cast(Listing, current.state().planning.get(key, lambda: _listing(registry, shown, reference)))
 
 
 def options(lang: Language) -> dict:
@@ -46,9 +47,10 @@ def options(lang: Language) -> dict:
     loaded = current.loaded()
     registry = loaded.registry
     assert registry is not None
-    return current.state().planning.get(
+    found = current.state().planning.get(
         ("options", loaded.generation, lang), lambda: _options(registry, lang)
     )
+    return cast(dict, found)
 
 
 def _listing(registry: Registry, shown: Selection, reference: dt.date) -> Listing:
@@ -83,6 +85,7 @@ def known_ids() -> frozenset[str]:
     loaded = current.loaded()
     registry = loaded.registry
     assert registry is not None
-    return current.state().planning.get(
+    found = current.state().planning.get(
         ("ids", loaded.generation), lambda: frozenset(e.id for e in registry.events)
     )
+    return cast(frozenset[str], found)

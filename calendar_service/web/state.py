@@ -143,7 +143,7 @@ class ServiceState:
         self._generation = 0
         # (kind, registry generation, ...) -> what the planning view computes
         # from the registry alone (web.listing), weighed by its rows.
-        self.planning = LruCache(PLANNING_LISTS, PLANNING_ROWS, weigh=_weight)
+        self.planning: LruCache[object] = LruCache(PLANNING_LISTS, PLANNING_ROWS, weigh=_weight)
 
     def registry(self) -> Loaded:
         with self._lock:
