@@ -384,7 +384,7 @@ class CoverageStore:
 
     def orphans(self, entry_ids: Iterable[str]) -> list[Coverage]:
         """Coverages whose entry is no longer in the registry (kept, never deleted)."""
-        known = set(entry_ids)
+        known = entry_ids if isinstance(entry_ids, (set, frozenset)) else set(entry_ids)
         return [coverage for coverage in self.all() if coverage.entry_id not in known]
 
     def history(self, coverage_id: int) -> list[Change]:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..config import local_today
 from ..model import Registry
-from .state import ServiceState
+from .state import Loaded, ServiceState
 
 
 def state() -> ServiceState:
@@ -24,8 +24,15 @@ def today() -> dt.date:
     return fixed or local_today(state().settings, dt.datetime.now(dt.UTC))
 
 
+def loaded() -> Loaded:
+    """The registry as last read, with its generation (a 503 page when none could be read)."""
+    found = state().registry()
+    if found.registry is None:
+        abort(503, description=_("The registry cannot be read: %(error)s", error=found.error or ""))
+    return found
+
+
 def registry() -> Registry:
-    loaded = state().registry()
-    if loaded.registry is None:
-        abort(503, description=_("The registry cannot be read: %(error)s", error=loaded.error or ""))
-    return loaded.registry
+    found = loaded().registry
+    assert found is not None  # loaded() answered 503 otherwise
+    return found

@@ -11,28 +11,23 @@ from babel.dates import get_day_names
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..dates.anniversaries import unverified
 from ..dates.bounds import FIRST_DAY, LAST_DAY
 from ..dates.titles import (
-    category_name,
-    country_name,
     day,
     day_with_weekday,
-    milestone_name,
     month_heading,
-    scope_name,
-    unverified_title,
 )
 from ..i18n import Language
-from ..model import CATEGORIES, Registry
 from ..planning.coverage import Status
 from ..planning.plans import desks_in_use
 from . import current
 from .auth import current_user, stores
 from .coverage_pages import badges_by_occurrence, with_badges
 from .coverage_view import card, display_names
+from .listing import known_ids, listing, options
+from .paging import asked_page, page
 from .params import coverage_args, coverage_filter
-from .selection import Selection, row, selection
+from .selection import Selection, selection
 
 # The meeting's first question: which năm tròn has nobody planned yet?
 UNPLANNED_DAYS = 90
@@ -48,28 +43,21 @@ def planning():
         shown.weeks,
         shown.chosen,
     )
-    registry = current.registry()
     reference = current.today()
+    asked = asked_page(request.args, lang)
     user = current_user()
     covering = coverage_filter(request.args, lang, user.username if user else None)
     covered, names = badges_by_occurrence(range(start.year, end.year + 1))
-    rows = [row(o, reference, lang, registry) for o in shown.occurrences(registry)]
-    rows = with_badges(
-        [r for r in rows if covering.keeps(covered.get((r["id"], r["year"]), []))], covered, names, lang
-    )
-    to_verify = [
-        {
-            "title": unverified_title(u, lang),
-            "id": u.event.id,
-            "milestone": milestone_name(u.milestone, lang),
-            "level": u.milestone.value if u.milestone else "",
-        }
-        for u in unverified(registry, start.year, end.year, chosen.query())
-        if covering.keeps(covered.get((u.event.id, u.year), []))
-    ]
+    # The rows and their texts come from the cache; only the coverages are read per request.
+    found = listing(shown, reference)
+    kept_rows = [r for r in found.rows if covering.keeps(covered.get((r["id"], r["year"]), []))]
+    to_verify = [u for u in found.to_verify if covering.keeps(covered.get((u["id"], u["year"]), []))]
+    # The list view is paged (the month grid and the year overview show their whole period).
+    paged = page(len(kept_rows), asked if view == "list" else 0)
+    rows = with_badges(list(paged.rows(kept_rows)), covered, names, lang)
     kept = coverage_args(covering)
     base_args = [("from", start.isoformat()), *shown.period_args(), *chosen.as_args(), *kept, ("lang", lang)]
-    orphans = stores().coverages.orphans(e.id for e in registry.events)
+    orphans = stores().coverages.orphans(known_ids())
     orphan_names = display_names() if orphans else {}
     previous_start, next_start = _neighbours(view, start, shown.days or weeks * 7)
     return render_template(
@@ -89,7 +77,14 @@ def planning():
         months=_year_months(rows, shown) if view == "year" else [],
         weekdays=[_weekday_name(i, lang) for i in range(7)],
         to_verify=to_verify,
-        options=_options(registry, lang),
+        options=options(lang),
+        paged=paged,
+        # A page of the list, every filter kept (page 1 is the list's own address).
+        page_url=lambda number: (
+            url_for("pages.planning")
+            + "?"
+            + urlencode([*base_args, ("view", view), *([("page", str(number))] if number != 1 else [])])
+        ),
         csv_url=url_for("pages.export_csv") + "?" + urlencode([*base_args, ("view", view)]),
         xlsx_url=url_for("pages.export_xlsx") + "?" + urlencode([*base_args, ("view", view)]),
         view_url=lambda v: url_for("pages.planning") + "?" + urlencode([*base_args, ("view", v)]),
@@ -201,17 +196,6 @@ def _year_months(rows: list[dict], shown: Selection) -> list[dict]:
             }
         )
     return months
-
-
-def _options(registry: Registry, lang: Language) -> dict:
-    countries = sorted({e.country for e in registry.events if e.country})
-    present = registry.scopes_present()
-    return {
-        "categories": [(c, category_name(c, lang)) for c in CATEGORIES],
-        "countries": [(c, country_name(c, lang)) for c in countries],
-        # The scope filter is offered once the registry holds local entries.
-        "scopes": [(s, scope_name(s, registry, lang)) for s in present] if len(present) > 1 else [],
-    }
 
 
 def _neighbours(view: str, start: dt.date, days: int) -> tuple[dt.date | None, dt.date | None]:

@@ -29,6 +29,10 @@ log = logging.getLogger("calendar_service.web")
 FILTERED_FEEDS = 64  # filtered feeds kept (the most recently requested) ...
 FILTERED_FEED_BYTES = 32 * 1024 * 1024  # ... and their bytes (both codings) at most
 FILE_DIGESTS = 1024  # published files' ETags kept, one per file version
+# The planning view's lists (web.listing): the most recently asked periods and
+# filters, and their rows at most (a 12-week list of a 10k-entry registry has ~1 000).
+PLANNING_LISTS = 64
+PLANNING_ROWS = 50_000
 _CHUNK = 1 << 20
 
 Value = TypeVar("Value")
@@ -117,6 +121,9 @@ class Loaded:
     stamp: tuple | None = None  # the registry files' (path, mtime_ns, size) when read
     warnings: int = 0  # the last reading's warnings (dates to verify, incomplete coverage …)
     checked_at: float | None = None  # when it was read (time.time())
+    # Counts the registries read successfully: what was computed from one
+    # registry is reused while the generation is the same.
+    generation: int = 0
 
 
 class ServiceState:
@@ -133,6 +140,10 @@ class ServiceState:
         self.filtered_feeds = filtered_feed_cache()
         self._digests: LruCache[str | None] = LruCache(FILE_DIGESTS)
         self._stamps: StampStore | None = None
+        self._generation = 0
+        # (kind, registry generation, ...) -> what the planning view computes
+        # from the registry alone (web.listing), weighed by its rows.
+        self.planning: LruCache[object] = LruCache(PLANNING_LISTS, PLANNING_ROWS, weigh=_weight)
 
     def registry(self) -> Loaded:
         with self._lock:
@@ -145,7 +156,9 @@ class ServiceState:
                     reason = (
                         f"{self.settings.registry}: the registry could not be loaded ({type(error).__name__})"
                     )
-                    self._loaded = Loaded(self._loaded.registry, reason, before)
+                    self._loaded = Loaded(
+                        self._loaded.registry, reason, before, generation=self._loaded.generation
+                    )
                     self._stamp = before
                     return self._loaded
                 watched = report.watched or [str(self.settings.registry)]
@@ -157,10 +170,18 @@ class ServiceState:
                 if report.errors or report.registry is None:
                     error = RegistryError(report.errors).render("en")
                     self._loaded = Loaded(
-                        self._loaded.registry, error, stamp, len(report.warnings), time.time()
+                        self._loaded.registry,
+                        error,
+                        stamp,
+                        len(report.warnings),
+                        time.time(),
+                        self._loaded.generation,
                     )
                 else:
-                    self._loaded = Loaded(report.registry, None, stamp, len(report.warnings), time.time())
+                    self._generation += 1
+                    self._loaded = Loaded(
+                        report.registry, None, stamp, len(report.warnings), time.time(), self._generation
+                    )
                 self._stamp = stamp
             return self._loaded
 
@@ -219,6 +240,10 @@ class ServiceState:
 def filtered_feed_cache(size: int = FILTERED_FEEDS, max_bytes: int = FILTERED_FEED_BYTES) -> LruCache:
     """The cache of filtered feeds (web.feeds.BuiltFeed values, weighed by the bytes they hold)."""
     return LruCache(size, max_bytes, weigh=lambda built: built.weight)
+
+
+def _weight(value: object) -> int:
+    return getattr(value, "weight", 0)
 
 
 def _hash_file(fd: int) -> str:

@@ -29,6 +29,8 @@ WIDTHS = {"phone": (390, 844), "laptop": (1280, 800)}
 # name: (path, HTTP status, print media)
 PAGES = {
     "planning-weeks": ("/?from=2024-04-01", 200, False),
+    # Two years: three pages, the middle one with both steps, the numbers and "showing x–y of z".
+    "planning-weeks-paged": ("/?from=2024-01-01&weeks=104&page=2", 200, False),
     "planning-month": ("/?from=2024-05-01&view=month", 200, False),
     "planning-month-december": ("/?from=2024-12-01&view=month", 200, False),
     "planning-year": ("/?from=2024-01-01&view=year", 200, False),
@@ -36,6 +38,7 @@ PAGES = {
     "entry-diplomatic-sweden": ("/entries/quan-he-ngoai-giao-sweden", 200, False),
     "subscribe": ("/subscribe", 200, False),
     "print-weeks": ("/?from=2024-04-01", 200, True),
+    "print-weeks-paged": ("/?from=2024-01-01&weeks=104&page=2", 200, True),
     "print-month": ("/?from=2024-05-01&view=month", 200, True),
     "print-year": ("/?from=2024-01-01&view=year", 200, True),
     "print-entry": ("/entries/dien-bien-phu", 200, True),

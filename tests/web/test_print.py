@@ -167,3 +167,17 @@ def test_weeks_view_prints_within_the_page_without_overlaps(browser, server, pop
     assert "70th anniversary of the Điện Biên Phủ Victory" in text
     assert "Export CSV" not in text and "Subscribe" not in text, "no navigation or filters on paper"
     save_pages(pdf, "print-weeks-en")
+
+
+def test_the_print_link_of_a_paged_list_prints_every_row_not_the_page(browser, server):
+    """Print on page 2 of a long list would have printed its 50 rows only."""
+    page = browser.new_page()
+    page.add_init_script("window.printed = 0; window.print = () => { window.printed += 1; };")
+    page.goto(f"{server}/?from=2024-01-01&weeks=104&page=2&lang=en")
+    assert page.locator("li.item").count() == 50
+    page.click("p.views a:text-is('Print')")
+    page.wait_for_function("window.printed === 1")
+    assert page.locator("li.item").count() == 125
+    assert "page=all" in page.url and "#print" not in page.url, "a reload does not print again"
+    assert page.locator("section.to-verify").count() == 1
+    page.close()
