@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from calendar_service.config import load_settings
-from calendar_service.feeds.ical import WarmCache
 from calendar_service.feeds.publish import publish
 from calendar_service.registry.checks import load_registry
 
@@ -44,11 +43,12 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), _cpu()
     registry = load_registry(registry_path)
     loaded, cpu_loaded = time.perf_counter(), _cpu()
-    warm = WarmCache()  # kept between builds, as the scheduler's registry watcher does
+    # As `calendar-service build` does it (the scheduler also keeps the last
+    # build's serialisations, up to publish.WARM_LIMIT events).
     day = dt.date(2024, 3, 1)
-    result = publish(registry, settings, day, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out, warm=warm)
+    result = publish(registry, settings, day, dt.datetime(2024, 3, 1, tzinfo=dt.UTC), out)
     built, cpu_built = time.perf_counter(), _cpu()
-    again = publish(registry, settings, day, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out, warm=warm)
+    again = publish(registry, settings, day, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
     rebuilt = time.perf_counter()
     # VmHWM: this process's peak resident memory since its exec (ru_maxrss would
     # carry the parent's peak across exec). Serialisation workers, when a build

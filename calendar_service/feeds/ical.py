@@ -33,8 +33,10 @@ __all__ = [
     "EventCache",
     "Stamp",
     "WarmCache",
+    "END_CALENDAR",
     "calendar_bytes",
     "calendar_chunks",
+    "calendar_head",
     "event_calendar",
     "prodid",
 ]
@@ -109,9 +111,17 @@ class EventCache:
     places subcomponents. Unchanged events are reused from ``warm``, the
     previous build's cache."""
 
-    def __init__(self, stamps: dict[str, Stamp], warm: WarmCache | None = None):
+    def __init__(
+        self,
+        stamps: dict[str, Stamp],
+        warm: WarmCache | None = None,
+        keep: dict[str, tuple[Entry, Stamp, bytes, bytes | None]] | None = None,
+    ):
+        """``warm``: the previous build's, read; ``keep``: where to add what
+        ``warm`` is to hold after this build (``WarmCache.replace``)."""
         self.stamps = stamps
         self.warm = warm
+        self.keep = keep
         self._plain: dict[str, bytes] = {}
         self._alarms: dict[str, bytes] = {}
         self._writer = EventWriter()
@@ -151,16 +161,14 @@ class EventCache:
             self._plain[entry.uid] = plain
             if extra is not None:
                 self._alarms[entry.uid] = extra
-        if self.warm is not None:
-            self.warm.replace(
-                {
-                    uid: (entry, self.stamps[uid], self._plain[uid], self._alarms.get(uid))
-                    for uid, (entry, _a) in needed.items()
-                }
+        if self.keep is not None:
+            self.keep.update(
+                (uid, (entry, self.stamps[uid], self._plain[uid], self._alarms.get(uid)))
+                for uid, (entry, _a) in needed.items()
             )
 
 
-_END = b"END:VCALENDAR\r\n"
+END_CALENDAR = b"END:VCALENDAR\r\n"
 
 
 def calendar_bytes(
@@ -183,13 +191,20 @@ def calendar_chunks(
     stamps: dict[str, Stamp],
     settings: Settings,
     cache: EventCache | None = None,
-    ordered: bool = False,
 ) -> Iterator[bytes]:
     """The feed's text, a few hundred events at a time: the calendar's own
     properties from icalendar, then each event's serialisation (shared through
-    ``cache``), ordered by date and UID (``ordered``: ``entries`` already are),
-    then the calendar's END line."""
+    ``cache``), ordered by date and UID, then the calendar's END line."""
     cache = cache or EventCache(stamps)
+    yield calendar_head(spec, settings)
+    listed = sorted(entries, key=lambda e: (e.start, e.uid))
+    for start in range(0, len(listed), CHUNK_EVENTS):
+        yield b"".join([cache.get(entry, spec.alarms) for entry in listed[start : start + CHUNK_EVENTS]])
+    yield END_CALENDAR
+
+
+def calendar_head(spec: FeedSpec, settings: Settings) -> bytes:
+    """A feed's text before its events: the calendar's own properties, from icalendar."""
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", prodid(spec.lang))
@@ -210,12 +225,8 @@ def calendar_chunks(
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     head = calendar.to_ical()
-    assert head.endswith(_END)
-    yield head[: -len(_END)]
-    listed = list(entries) if ordered else sorted(entries, key=lambda e: (e.start, e.uid))
-    for start in range(0, len(listed), CHUNK_EVENTS):
-        yield b"".join([cache.get(entry, spec.alarms) for entry in listed[start : start + CHUNK_EVENTS]])
-    yield _END
+    assert head.endswith(END_CALENDAR)
+    return head[: -len(END_CALENDAR)]
 
 
 def event_calendar(entry: Entry, stamp: Stamp, lang: Language) -> bytes:

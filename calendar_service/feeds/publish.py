@@ -35,16 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..dates.anniversaries import occurrences
 from ..errors import PublishError
 from ..i18n import LANGUAGES, gettext
 from ..model import Registry
-from .entries import Entry, EntryTexts, occurrence_entry, planning_entries
 from .fingerprint import fingerprint
-from .ical import EventCache, Stamp, WarmCache, calendar_chunks
-from .kinds import FeedKind, FeedSpec, feed_specs, window
+from .ical import END_CALENDAR, EventCache, WarmCache, calendar_head
+from .kinds import FeedSpec, window
+from .planned import Planner, plan
 from .stamps import StampStore
-from .streams import Staged, finish, same_content, stream_write
+from .streams import FeedStream, Staged, append, same_content
 
 INDEX_FILE = "index.json"
 GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
@@ -56,6 +55,10 @@ _SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*")  # a folder or feed name, as FeedSp
 _NO_FOLLOW_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
+# A long-running process (the scheduler) keeps the serialisations of the last
+# build to reuse those of unchanged events; beyond this many events it keeps
+# none (~1.3 KB each, plus the entry: ~600 MB here), memory before speed.
+WARM_LIMIT = 200_000
 
 
 @dataclass
@@ -113,59 +116,19 @@ def _locked(out_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def plan(registry: Registry, settings: Settings, today: dt.date) -> dict[FeedSpec, list[Entry]]:
-    """The entries of every feed, each feed's in the order it is written (by
-    date, then UID). Pure: no files, no clock."""
-    start, end = window(today, settings)
-    found = occurrences(registry, start, end)
-    specs_of_lang = {lang: [s for s in feed_specs(registry) if s.lang == lang] for lang in LANGUAGES}
-    texts = EntryTexts(registry, settings)
-    # Which feeds an occurrence goes in depends on what the kinds look at (its
-    # category, country, scope, whether it is a milestone): asked once per combination.
-    chosen: dict[tuple, tuple[list[FeedSpec], list[FeedSpec]]] = {}
-    placed: list[tuple[Entry, list[FeedSpec]]] = []  # each entry once, with the feeds it goes in
-    for occurrence in found:
-        event = occurrence.event
-        facts = (event.category, event.country, event.scope, occurrence.milestone is not None)
-        for lang in LANGUAGES:
-            known = chosen.get((facts, lang))
-            if known is None:
-                specs = [s for s in specs_of_lang[lang] if s.includes(occurrence)]
-                known = chosen[(facts, lang)] = (
-                    [s for s in specs if s.kind is not FeedKind.PLANNING],
-                    [s for s in specs if s.kind is FeedKind.PLANNING],
-                )
-            plain, planning = known
-            if not plain and not planning:
-                continue
-            entry = occurrence_entry(occurrence, registry, settings, lang, texts)
-            if plain:
-                placed.append((entry, plain))
-            if planning:
-                for lead in planning_entries(occurrence, entry, start, end, settings, lang, texts.domain):
-                    placed.append((lead, planning))
-    # One sort of every entry, then each feed takes its entries in that order:
-    # sorting each feed on its own sorted most events two to four times.
-    placed.sort(key=_written_order)
-    feeds: dict[FeedSpec, list[Entry]] = {spec: [] for specs in specs_of_lang.values() for spec in specs}
-    for entry, specs in placed:
-        for spec in specs:
-            feeds[spec].append(entry)
-    return feeds
-
-
-def _written_order(item: tuple[Entry, list[FeedSpec]]) -> tuple[dt.date, str]:
-    return item[0].start, item[0].uid
-
-
 def _index(
-    feeds: dict[FeedSpec, list[Entry]], stamps: dict[str, Stamp], settings: Settings, start, end
+    specs: list[FeedSpec],
+    counts: dict[FeedSpec, int],
+    updated: dict[FeedSpec, dt.datetime],
+    settings: Settings,
+    start: dt.date,
+    end: dt.date,
 ) -> bytes:
     base = settings.base_url
     items = []
-    for spec, entries in feeds.items():
-        updated = max((stamps[e.uid].dtstamp for e in entries), default=None)
+    for spec in specs:
         https = f"{base}/feeds/{spec.path}"
+        last = updated.get(spec)
         items.append(
             {
                 "name": spec.name,
@@ -178,8 +141,8 @@ def _index(
                 "description": spec.description(settings.lead_times),
                 "url": https,
                 "webcal": "webcal://" + https.split("://", 1)[1],
-                "events": len(entries),
-                "updated": updated.isoformat() if updated else None,
+                "events": counts[spec],
+                "updated": last.isoformat() if last else None,
             }
         )
     data = {"window": {"start": start.isoformat(), "end": end.isoformat()}, "feeds": items}
@@ -198,11 +161,11 @@ def _staging(out_dir: Path) -> Iterator[Path]:
 
 
 def _finisher() -> concurrent.futures.ThreadPoolExecutor:
-    """One helper thread: fsync and gzip while the build serialises the next feed."""
+    """One helper thread: gzip and fsync while the build serialises the next batch."""
     return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="feed-finish")
 
 
-_stream_write = stream_write  # the seam tests use to fill the disk
+_append = append  # the seam tests use to fill the disk
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -251,51 +214,81 @@ def publish(
             inputs = fingerprint(registry.files, settings, start, end, before)
             if inputs is not None and _up_to_date(out_dir, inputs, result):
                 return result
-            feeds = plan(registry, settings, today)
-            stamps = store.decide((entry for entries in feeds.values() for entry in entries), now)
-            after = store.generation()
-            result.events = len(stamps)
-            cache = EventCache(stamps, warm)
-            cache.prepare((entry, spec.alarms) for spec, entries in feeds.items() for entry in entries)
+            planner = Planner(registry, settings, today)
+            specs = planner.specs
+            counts = dict.fromkeys(specs, 0)
+            updated: dict[FeedSpec, dt.datetime] = {}
+            written: set[int] = set()  # the stamps' generations this build wrote
+            kept: dict | None = {} if warm is not None else None  # for warm, while not too many
             with _staging(out_dir) as staging, _finisher() as finisher:
                 # Every changed feed is written in full to a staging folder first: a
                 # failure there (a full disk, say) publishes nothing.
+                streams = {
+                    spec: FeedStream(
+                        staging / spec.path, staging / (spec.path + GZIP), GZIP_LEVEL, finisher, _append
+                    )
+                    for spec in specs
+                }
+                for spec, stream in streams.items():
+                    stream.write(calendar_head(spec, settings))
+                for batch in planner.batches():
+                    # Stamps are decided (and committed) batch by batch, before any
+                    # feed is published: a failed build never lowers a SEQUENCE.
+                    stamps = store.decide((entry for entry, _specs in batch), now)
+                    if store.last_generation_written is not None:
+                        written.add(store.last_generation_written)
+                    result.events += len(batch)
+                    cache = EventCache(stamps, warm, kept)
+                    cache.prepare((entry, any(spec.alarms for spec in where)) for entry, where in batch)
+                    texts: dict[FeedSpec, list[bytes]] = {}
+                    for entry, entry_specs in batch:
+                        dtstamp = stamps[entry.uid].dtstamp
+                        for spec in entry_specs:
+                            texts.setdefault(spec, []).append(cache.get(entry, spec.alarms))
+                            counts[spec] += 1
+                            if spec not in updated or updated[spec] < dtstamp:
+                                updated[spec] = dtstamp
+                    for spec, parts in texts.items():
+                        streams[spec].write(b"".join(parts))
+                    del texts, cache, stamps
+                    if kept is not None and len(kept) > WARM_LIMIT:
+                        kept = None
+                    if progress:
+                        progress(planner.planned, len(planner.found))
                 gzips: list[str] = []  # .ics.gz files to publish beside their feeds
-                finishing = []
-                for number, (spec, entries) in enumerate(feeds.items(), start=1):
-                    chunks = calendar_chunks(spec, entries, stamps, settings, cache, ordered=True)
-                    staged = _stream_write(staging / spec.path, chunks)
+                for spec, stream in streams.items():
+                    stream.write(END_CALENDAR)
+                    staged = stream.staged()
                     unchanged = same_content(out_dir / spec.path, staged)
                     (result.unchanged if unchanged else result.written).append(spec.path)
-                    gzipped = None
-                    if not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), staged):
-                        gzipped = staging / (spec.path + GZIP)
+                    gzipped = not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), staged)
+                    if gzipped:
                         gzips.append(spec.path + GZIP)
-                    finishing.append(finisher.submit(finish, staged.path, not unchanged, gzipped, GZIP_LEVEL))
-                    if progress:
-                        progress(number, len(feeds))
-                for done in finishing:
-                    done.result()  # an error there (a full disk) stops the build here
+                    stream.finish(not unchanged, gzipped)
+                for stream in streams.values():
+                    stream.wait()  # an error there (a full disk) stops the build here
                 for path in result.written + gzips:  # each feed, then its gzip
                     (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staging / path, out_dir / path)
                     _fsync_dir((out_dir / path).parent)
+            if warm is not None:
+                warm.replace(kept or {})
+            after = store.generation()
             previous = _previous_paths(out_dir)
-            _write_if_changed(out_dir / INDEX_FILE, _index(feeds, stamps, settings, start, end))
-            for stale in sorted(previous - {spec.path for spec in feeds}):
+            _write_if_changed(out_dir / INDEX_FILE, _index(specs, counts, updated, settings, start, end))
+            for stale in sorted(previous - {spec.path for spec in specs}):
                 if _remove_feed(out_dir, stale):
                     result.removed.append(stale)
-            # The inputs of these feeds: known if no stamp was written, or only this
-            # build's (one generation); else the next build runs in full to make sure.
-            wrote = store.last_generation_written
-            settled = after == before or (wrote is not None and after == wrote == before + 1)
+            # The inputs of these feeds: known if no stamp was written since the
+            # build began, or only by this build; else the next build runs in full.
+            settled = set(range(before + 1, after + 1)) <= written
             build_info = {
                 "built_at": now.isoformat(),
                 "today": today.isoformat(),
                 "events": result.events,
                 "fingerprint": fingerprint(registry.files, settings, start, end, after) if settled else None,
-                "feeds": sorted(spec.path for spec in feeds),
-                "files": _files_seen(out_dir, sorted(spec.path for spec in feeds)),
+                "feeds": sorted(spec.path for spec in specs),
+                "files": _files_seen(out_dir, sorted(spec.path for spec in specs)),
             }
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:

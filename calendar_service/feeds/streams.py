@@ -1,18 +1,19 @@
-"""Feeds written as streams: a feed's text goes to its staging file a few
-hundred events at a time (never the whole feed in memory), with its size and
-CRC-32 counted on the way; its gzip is made from that file by a helper
-thread (zlib works outside the GIL, so it runs beside the next feed's
-serialisation), and each file is made durable (fsync) there too."""
+"""Feeds written as streams into a staging folder: every feed is open at once
+and takes its events a batch at a time (never a whole feed in memory), with
+its size and CRC-32 counted on the way; its gzip is compressed from the same
+batches by a helper thread (zlib works outside the GIL, so it runs beside the
+next batch's serialisation), and each file is made durable (fsync) there too."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BLOCK = 1 << 20  # bytes read or buffered at a time
+BLOCK = 1 << 20  # bytes read at a time
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,69 @@ class Staged:
     crc: int  # CRC-32, as a gzip trailer holds it
 
 
-def stream_write(path: Path, chunks: Iterable[bytes]) -> Staged:
-    """Write ``chunks`` to ``path`` (not yet durable: see ``finish``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    size = crc = 0
-    with open(path, "wb", buffering=BLOCK) as out:
-        for chunk in chunks:
-            out.write(chunk)
-            size += len(chunk)
-            crc = zlib.crc32(chunk, crc)
-    os.chmod(path, 0o644)
-    return Staged(path, size, crc)
+def append(path: Path, data: bytes) -> None:
+    """Add ``data`` at the end of ``path`` (not yet durable: see ``FeedStream.finish``).
+    Opened for each batch: a registry of many countries and provinces has
+    hundreds of feeds, more than a process may hold open."""
+    with open(path, "ab") as out:
+        out.write(data)
+
+
+class FeedStream:
+    """One feed being written to ``path``, its gzip to ``gzip_path`` (RFC 1952
+    with mtime 0 and no file name, as ``gzip.compress(data, level, mtime=0)``
+    writes it) by ``helper``, a single thread that runs its tasks in order."""
+
+    def __init__(
+        self,
+        path: Path,
+        gzip_path: Path,
+        level: int,
+        helper: concurrent.futures.ThreadPoolExecutor,
+        write: Callable[[Path, bytes], None] = append,
+    ):
+        self.path, self.gzip_path, self._helper, self._write = path, gzip_path, helper, write
+        self.size = self.crc = 0
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+        self._tasks: list[concurrent.futures.Future] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for new in (path, gzip_path):
+            new.touch()
+            os.chmod(new, 0o644)
+
+    def write(self, data: bytes) -> None:
+        self._write(self.path, data)
+        self.size += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        self._tasks.append(self._helper.submit(self._compress, data))
+
+    def _compress(self, data: bytes) -> None:
+        compressed = self._compressor.compress(data)
+        if compressed:
+            append(self.gzip_path, compressed)
+
+    def staged(self) -> Staged:
+        """What was written (call once the last batch is)."""
+        return Staged(self.path, self.size, self.crc)
+
+    def finish(self, durable: bool, gzip: bool) -> concurrent.futures.Future:
+        """Make the feed durable (if it is to be published) and end its gzip
+        (if it is): on the helper thread, after its last compression."""
+        self._tasks.append(self._helper.submit(self._finish, durable, gzip))
+        return self._tasks[-1]
+
+    def _finish(self, durable: bool, gzip: bool) -> None:
+        if durable:
+            _fsync(self.path)
+        if gzip:
+            append(self.gzip_path, self._compressor.flush())
+            _fsync(self.gzip_path)
+
+    def wait(self) -> None:
+        """Every task of this feed done; the first error (a full disk) raised."""
+        for task in self._tasks:
+            task.result()
+        self._tasks.clear()
 
 
 def same_content(published: Path, staged: Staged) -> bool:
@@ -57,21 +110,3 @@ def _fsync(path: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
-
-
-def finish(staged: Path, durable: bool, gzip_to: Path | None, level: int) -> None:
-    """Make the staged feed durable (if it is to be published) and write its
-    gzip (if one is needed): RFC 1952 with mtime 0 and no file name, as
-    ``gzip.compress(data, level, mtime=0)`` writes it, durable too."""
-    if durable:
-        _fsync(staged)
-    if gzip_to is None:
-        return
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
-    with open(staged, "rb") as source, open(gzip_to, "wb", buffering=BLOCK) as out:
-        while block := source.read(BLOCK):
-            out.write(compressor.compress(block))
-        out.write(compressor.flush())
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(gzip_to, 0o644)

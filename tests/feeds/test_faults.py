@@ -30,15 +30,15 @@ def test_disk_full_while_writing_feeds_publishes_nothing(real_copy, settings, tm
     )
     real_copy.write_text(text, encoding="utf-8")
     writes = []
-    real_write = publish_module._stream_write
+    real_append = publish_module._append
 
-    def full_disk(path, chunks):
+    def full_disk(path, data):
         writes.append(path)
-        if len(writes) >= 3:
+        if len(writes) >= 100:  # the feeds' heads are written, then the first batch
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real_write(path, chunks)
+        return real_append(path, data)
 
-    monkeypatch.setattr(publish_module, "_stream_write", full_disk)
+    monkeypatch.setattr(publish_module, "_append", full_disk)
     with pytest.raises(CalendarServiceError) as raised:
         publish(load_registry(real_copy), settings(), TODAY, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
     assert "No space left on device" in raised.value.render("en")

@@ -26,8 +26,8 @@ def built(real_copy, settings, tmp_path, monkeypatch):
     config = settings()
     publish(load_registry(real_copy), config, TODAY, NOW, out)
     plans = []
-    real_plan = publish_module.plan
-    monkeypatch.setattr(publish_module, "plan", lambda *args: plans.append(args) or real_plan(*args))
+    real_planner = publish_module.Planner
+    monkeypatch.setattr(publish_module, "Planner", lambda *args: plans.append(args) or real_planner(*args))
     return real_copy, config, out, plans
 
 
