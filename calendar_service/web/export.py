@@ -13,11 +13,11 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 
 from babel.dates import format_date
-from flask import Response
+from flask import Response, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -36,6 +36,9 @@ from ..feeds.entries import entry_url
 from ..i18n import N_, Language, gettext
 from ..model import Citation, Event, Precision, Registry
 from . import current
+from .auth import current_user
+from .coverage_pages import badges_by_occurrence
+from .params import coverage_filter
 from .selection import Selection, selection
 
 # The columns' headers, in order; the widest a wrapped column gets (in characters).
@@ -71,11 +74,19 @@ class ExportRow:
     link: str
 
 
-def export_rows(shown: Selection, registry: Registry, settings: Settings) -> list[ExportRow]:
+def export_rows(
+    shown: Selection,
+    registry: Registry,
+    settings: Settings,
+    keeps: Callable[[str, int], bool] = lambda _id, _year: True,
+) -> list[ExportRow]:
+    """``keeps(entry id, year)``: whether the anniversary passes the coverage filters."""
     lang = shown.lang
     rows = []
     for occurrence in shown.occurrences(registry):
         event = occurrence.event
+        if not keeps(event.id, occurrence.date.year):
+            continue
         rows.append(
             ExportRow(
                 title=occurrence_title(occurrence, lang),
@@ -101,6 +112,8 @@ def export_rows(shown: Selection, registry: Registry, settings: Settings) -> lis
         else:
             when, note = f"{item.year:04d}", N_("date to verify: known only to the year")
         event = item.event
+        if not keeps(event.id, item.year):
+            continue
         rows.append(
             ExportRow(
                 title=unverified_title(item, lang),
@@ -140,9 +153,21 @@ def _file_name(shown: Selection, suffix: str) -> str:
     return f"anniversaries-{shown.start.isoformat()}-{shown.end.isoformat()}.{suffix}"
 
 
+def _coverage_keeps(shown: Selection) -> Callable[[str, int], bool]:
+    """The planning view's coverage filters (``coverage=none``, ``mine``,
+    ``desk``, ``status``), which its export links carry: an export of the
+    uncovered năm tròn held every anniversary of the period."""
+    user = current_user()
+    covering = coverage_filter(request.args, shown.lang, user.username if user else None)
+    if not covering.active:
+        return lambda _id, _year: True
+    covered, _names = badges_by_occurrence(range(shown.start.year, shown.end.year + 1))
+    return lambda entry_id, year: covering.keeps(covered.get((entry_id, year), []))
+
+
 def export_csv():
     shown = selection()
-    rows = export_rows(shown, current.registry(), current.state().settings)
+    rows = export_rows(shown, current.registry(), current.state().settings, _coverage_keeps(shown))
     return csv_response(headers(shown.lang), (astuple(item) for item in rows), _file_name(shown, "csv"))
 
 
@@ -180,7 +205,7 @@ def _csv_safe(text: str) -> str:
 
 def export_xlsx():
     shown = selection()
-    rows = export_rows(shown, current.registry(), current.state().settings)
+    rows = export_rows(shown, current.registry(), current.state().settings, _coverage_keeps(shown))
     return attachment(xlsx_bytes(shown, rows), XLSX_TYPE, _file_name(shown, "xlsx"))
 
 
