@@ -1,8 +1,9 @@
 """One feed build, measured in its own process: prints JSON with the load and
-cold build times (wall and CPU, this process and its workers), the time of a
-rebuild of the unchanged registry (the fingerprint says nothing changed: it
+cold build times (wall and CPU, this process and any it started), the time of
+a rebuild of the unchanged registry (the fingerprint says nothing changed: it
 publishes nothing), the number of events and the peak resident memory of this
-process and of its largest worker (bench/run.py samples the whole process tree)."""
+process and of its largest child, if any (bench/run.py samples the whole
+process tree)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _peak_kb() -> int:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its finished workers (the machine is shared)."""
+    """CPU seconds of this process and of its finished children (the machine is shared)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
@@ -51,8 +52,8 @@ def main() -> None:
     again = publish(registry, settings, day, dt.datetime(2024, 3, 2, tzinfo=dt.UTC), out)
     rebuilt = time.perf_counter()
     # VmHWM: this process's peak resident memory since its exec (ru_maxrss would
-    # carry the parent's peak across exec). Serialisation workers, when a build
-    # is large enough to use them, are measured by RUSAGE_CHILDREN.
+    # carry the parent's peak across exec). A child process, if a build ever
+    # starts one again, is measured by RUSAGE_CHILDREN.
     own = _peak_kb()
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(

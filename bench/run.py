@@ -74,7 +74,7 @@ def _tree_rss_kb(root: int) -> int:
 
 def build(registry: Path, work: Path) -> dict:
     """bench/build_one.py in its own process, its process tree's resident memory
-    sampled every 50 ms (the build and its serialisation workers together)."""
+    sampled every 50 ms (whatever the build starts counts too)."""
     out = work / f"feeds-{registry.parent.name}"
     shutil.rmtree(out, ignore_errors=True)
     process = subprocess.Popen(
