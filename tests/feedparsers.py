@@ -119,7 +119,7 @@ def planned(registry, settings, today: dt.date) -> dict[str, set[tuple[str, str,
     """What a user should see in each feed (path -> events, as seen() gives them),
     from the plan publish writes the feeds from: the reference every parser,
     icalendar included, is compared with."""
-    from calendar_service.feeds.publish import plan
+    from calendar_service.feeds.planned import plan
 
     return {
         spec.path: {

@@ -28,7 +28,14 @@ def synthetic(tmp_path_factory):
     """A synthetic registry of 300 entries (lunar dates, milestones, lead times)."""
     path = tmp_path_factory.mktemp("synthetic") / "events.yaml"
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "generate_registry.py"), "--entries", "300", "--out", str(path)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate_registry.py"),
+            "--entries",
+            "300",
+            "--out",
+            str(path),
+        ],
         check=True,
         capture_output=True,
     )
@@ -67,7 +74,9 @@ def test_a_build_in_small_batches_publishes_the_same_bytes(synthetic, settings, 
     publish(synthetic, settings(database_url=f"sqlite:///{tmp_path / 'one.sqlite3'}"), TODAY, NOW, one)
     monkeypatch.setattr(planned, "BATCH_ENTRIES", 64)
     many = tmp_path / "many"
-    result = publish(synthetic, settings(database_url=f"sqlite:///{tmp_path / 'many.sqlite3'}"), TODAY, NOW, many)
+    result = publish(
+        synthetic, settings(database_url=f"sqlite:///{tmp_path / 'many.sqlite3'}"), TODAY, NOW, many
+    )
     assert result.events > 64 * 10
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file() and p.name[0] != ".")
     assert files == sorted(p.relative_to(many) for p in many.rglob("*") if p.is_file() and p.name[0] != ".")

@@ -215,7 +215,9 @@ def test_exports_keep_the_coverage_filters(settings, tmp_path):
     app = planning_app(settings, tmp_path)
     client = signed_in(app, "minh")
     with app.app_context():
-        stores().coverages.create("dien-bien-phu", 2024, {"desk": "Thời sự", "assignees": ["minh"]}, "lan", NOW)
+        stores().coverages.create(
+            "dien-bien-phu", 2024, {"desk": "Thời sự", "assignees": ["minh"]}, "lan", NOW
+        )
     period = "/?from=2024-03-01&weeks=26&lang=en"
     page = client.get(period + "&mine=1").data.decode()
     csv_link = unescape(re.search(r'href="(/export\.csv\?[^"]+)"', page).group(1))
@@ -226,9 +228,13 @@ def test_exports_keep_the_coverage_filters(settings, tmp_path):
     sheet = load_workbook(io.BytesIO(client.get(xlsx_link).data)).active
     titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
     assert len(titles) == 1 and "Điện Biên Phủ" in titles[0]
-    everything = list(csv.reader(io.StringIO(client.get(csv_link.replace("mine=1", "")).data.decode("utf-8-sig"))))
+    everything = list(
+        csv.reader(io.StringIO(client.get(csv_link.replace("mine=1", "")).data.decode("utf-8-sig")))
+    )
     uncovered = list(
-        csv.reader(io.StringIO(client.get(csv_link.replace("mine=1", "coverage=none")).data.decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(client.get(csv_link.replace("mine=1", "coverage=none")).data.decode("utf-8-sig"))
+        )
     )
     assert len(everything) > 3 and len(uncovered) == len(everything) - 1
     assert not any("Điện Biên Phủ" in row[0] and "70" in row[0] for row in uncovered[1:])
