@@ -25,7 +25,7 @@ from .config import Settings
 from .dates.anniversaries import occurrences
 from .errors import UsageError
 from .feeds.ical import WarmCache
-from .feeds.publish import BuildResult, publish
+from .feeds.publish import BuildResult, publish, up_to_date
 from .feeds.stamps import read_state, with_uid_domain
 from .i18n import N_
 from .registry.checks import load_registry
@@ -42,8 +42,11 @@ def rebuild_feeds(
     """Check the registry and publish the changed feeds (an invalid registry
     raises RegistryError and publishes nothing). ``warm``: serialisations kept
     by a long-running process from its previous build."""
-    registry = load_registry(settings.registry)
     out = Path(out_dir or settings.feeds_dir)
+    unchanged = up_to_date(settings, today, out)
+    if unchanged is not None:
+        return unchanged  # nothing it reads has changed since the last build: not even loaded
+    registry = load_registry(settings.registry)
     return publish(registry, with_uid_domain(settings, out), today, now, out, progress, warm=warm)
 
 

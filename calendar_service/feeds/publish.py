@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -41,8 +42,8 @@ from ..model import Registry
 from .fingerprint import fingerprint
 from .ical import END_CALENDAR, EventCache, WarmCache, calendar_head
 from .kinds import FeedSpec, window
-from .planned import Planner, plan
-from .stamps import StampStore
+from .planned import Planner
+from .stamps import STATE_FILE, StampStore
 from .streams import FeedStream, Staged, append, same_content
 
 INDEX_FILE = "index.json"
@@ -213,6 +214,7 @@ def publish(
             before = store.generation()
             inputs = fingerprint(registry.files, settings, start, end, before)
             if inputs is not None and _up_to_date(out_dir, inputs, result):
+                _name_inputs(out_dir, sorted(set(registry.files)), settings.uid_domain)
                 return result
             planner = Planner(registry, settings, today)
             specs = planner.specs
@@ -287,6 +289,8 @@ def publish(
                 "today": today.isoformat(),
                 "events": result.events,
                 "fingerprint": fingerprint(registry.files, settings, start, end, after) if settled else None,
+                "inputs": sorted(set(registry.files)),
+                "uid_domain": settings.uid_domain,
                 "feeds": sorted(spec.path for spec in specs),
                 "files": _files_seen(out_dir, sorted(spec.path for spec in specs)),
             }
@@ -296,6 +300,55 @@ def publish(
     finally:
         if own_store:
             store.dispose()
+    return result
+
+
+def _name_inputs(out_dir: Path, files: list[str], domain: str | None) -> None:
+    """Add to the last build's record the files it read and its UID domain,
+    if a build of the release before wrote it without them (``up_to_date``
+    needs them)."""
+    path = out_dir / BUILD_FILE
+    record = json.loads(path.read_text(encoding="utf-8"))  # _up_to_date has just read it
+    if record.get("inputs") != files or record.get("uid_domain") != domain:
+        atomic_write(path, json.dumps({**record, "inputs": files, "uid_domain": domain}).encode())
+
+
+def up_to_date(
+    settings: Settings, today: dt.date, out_dir: Path, store: StampStore | None = None
+) -> BuildResult | None:
+    """What ``publish`` would do, when it would publish nothing: known before
+    the registry is even loaded (10 s for 100k entries, every time the
+    scheduler looks). The last build's record names the files it read; if
+    none of them, the settings, the window, the stamps or the published files
+    changed since, the feeds are up to date (the result lists every feed as
+    unchanged). Otherwise, or if anything cannot be told, None: build."""
+    if (out_dir / STATE_FILE).exists():
+        return None  # a state file of the release before is to be imported first
+    try:
+        record = json.loads((out_dir / BUILD_FILE).read_text(encoding="utf-8"))
+        files, domain = record["inputs"], record["uid_domain"]
+        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if settings.uid_domain is None and isinstance(domain, str):
+        # The domain the build chose from the UIDs already published, which have
+        # not changed if no stamp has (with_uid_domain would read all of them).
+        settings = dataclasses.replace(settings, uid_domain=domain)
+    start, end = window(today, settings)
+    own_store = store is None
+    store = store or StampStore.open(settings.database_url)
+    try:
+        generation = store.generation()
+    finally:
+        if own_store:
+            store.dispose()
+    if generation == 0:
+        return None  # no stamps: the published UIDs come from the feeds, and are to be read
+    inputs = fingerprint(files, settings, start, end, generation)
+    result = BuildResult(window=(start, end))
+    if inputs is None or not _up_to_date(out_dir, inputs, result):
+        return None
     return result
 
 

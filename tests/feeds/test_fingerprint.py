@@ -93,3 +93,64 @@ def test_stamps_written_by_another_build_build_again(built, tmp_path):
     registry.write_text(original, encoding="utf-8")
     publish(load_registry(registry), config, TODAY, LATER, out)
     assert len(plans) == 2, "the stamps' generation moved: built again"
+
+
+@pytest.fixture
+def rebuilt(real_copy, settings, tmp_path, monkeypatch):
+    """Feeds built as the scheduler and `calendar-service build` build them
+    (jobs.rebuild_feeds), and a record of the registry loads after that."""
+    from calendar_service import jobs
+
+    out = tmp_path / "feeds"
+    config = settings(registry=str(real_copy), feeds_dir=str(out))
+    first = jobs.rebuild_feeds(config, TODAY, NOW)
+    assert first.written
+    loads = []
+    real_load = jobs.load_registry
+    monkeypatch.setattr(jobs, "load_registry", lambda path: loads.append(path) or real_load(path))
+    return jobs, config, out, first, loads
+
+
+def test_an_unchanged_registry_is_recognised_before_it_is_loaded(rebuilt):
+    """A scheduled rebuild of an unchanged 100k-entry registry loaded and checked it (10 s) to publish nothing."""
+    jobs, config, out, first, loads = rebuilt
+    before = mtimes(out)
+    again = jobs.rebuild_feeds(config, TODAY, LATER)
+    assert loads == [], "not loaded"
+    assert again.written == [] and again.removed == []
+    assert sorted(again.unchanged) == sorted(first.written) and again.events == first.events
+    assert mtimes(out) == before, "not one file touched"
+
+
+@pytest.mark.parametrize("change", ["registry", "included", "setting", "window", "feed", "record"])
+def test_anything_a_build_reads_changed_loads_the_registry_again(rebuilt, real_copy, settings, change):
+    jobs, config, out, first, loads = rebuilt
+    today = TODAY
+    if change == "registry":
+        text = real_copy.read_text(encoding="utf-8")
+        real_copy.write_text(
+            text.replace("vi: Chiến thắng Điện Biên Phủ", "vi: Chiến thắng lịch sử Điện Biên Phủ")
+        )
+    elif change == "included":
+        included = sorted((real_copy.parent / "local").rglob("*.yaml"))[0]
+        included.write_text(included.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    elif change == "setting":
+        config = settings(
+            registry=config.registry, feeds_dir=str(out), refresh_hours=config.refresh_hours + 1
+        )
+    elif change == "window":
+        today = dt.date(2025, 1, 1)
+    elif change == "feed":
+        (out / "en" / "all.ics.gz").unlink()
+    else:  # a build record written by the release before, which did not name the files it read
+        record = out / ".build.json"
+        record.write_text(record.read_text(encoding="utf-8").replace('"inputs"', '"older"'), encoding="utf-8")
+    result = jobs.rebuild_feeds(config, today, LATER)
+    assert loads == [str(real_copy)] or loads == [config.registry]
+    assert len(loads) == 1
+    if change in ("registry", "window", "setting"):
+        assert result.written
+    assert (out / "en" / "all.ics.gz").exists()
+    loads.clear()
+    jobs.rebuild_feeds(config, today, LATER)
+    assert loads == [], "then recognised again"
