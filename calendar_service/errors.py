@@ -212,7 +212,9 @@ class PublishError(CalendarServiceError):
         self.reason = reason
 
     def render(self, lang: str = "vi") -> str:
-        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=self.reason)
+        # The reason is the system's (a full disk), or one of ours (in the catalogs).
+        reason = gettext(self.reason, lang)
+        return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=reason)
 
 
 class DeliveryError(CalendarServiceError):

@@ -25,6 +25,7 @@ import fcntl
 import gc
 import gzip
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,14 +38,16 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import PublishError
-from ..i18n import LANGUAGES, gettext
+from ..i18n import LANGUAGES, N_, gettext
 from ..model import Registry
 from .fingerprint import fingerprint
 from .ical import END_CALENDAR, EventCache, WarmCache, calendar_head
 from .kinds import FeedSpec, window
 from .planned import Planner
-from .stamps import STATE_FILE, StampStore
+from .stamps import STATE_FILE, Pending, StampsMoved, StampStore
 from .streams import FeedStream, Staged, append, same_content
+
+log = logging.getLogger(__name__)
 
 INDEX_FILE = "index.json"
 GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
@@ -187,6 +190,18 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+@dataclass
+class _Written:
+    """What one attempt of a build wrote: each feed's events and last DTSTAMP."""
+
+    specs: list[FeedSpec]
+    counts: dict[FeedSpec, int]
+    updated: dict[FeedSpec, dt.datetime]
+
+
+STAMP_ATTEMPTS = 3  # builds made again when another build's stamps overlap this one's
+
+
 def publish(
     registry: Registry,
     settings: Settings,
@@ -205,85 +220,42 @@ def publish(
     stamps (default: those of ``settings.database_url``)."""
     now = now.astimezone(dt.UTC).replace(microsecond=0)
     start, end = window(today, settings)
-    result = BuildResult(window=(start, end))
     own_store = store is None
     store = store or StampStore.open(settings.database_url)
     try:
         with _locked(out_dir), _collector_paused():
             store.adopt(out_dir)
-            before = store.generation()
-            inputs = fingerprint(registry.files, settings, start, end, before)
-            if inputs is not None and _up_to_date(out_dir, inputs, result):
-                _name_inputs(out_dir, sorted(set(registry.files)), settings.uid_domain)
-                return result
-            planner = Planner(registry, settings, today)
-            specs = planner.specs
-            counts = dict.fromkeys(specs, 0)
-            updated: dict[FeedSpec, dt.datetime] = {}
-            written: set[int] = set()  # the stamps' generations this build wrote
-            kept: dict | None = {} if warm is not None else None  # for warm, while not too many
-            with _staging(out_dir) as staging, _finisher() as finisher:
-                # Every changed feed is written in full to a staging folder first: a
-                # failure there (a full disk, say) publishes nothing.
-                streams = {
-                    spec: FeedStream(
-                        staging / spec.path, staging / (spec.path + GZIP), GZIP_LEVEL, finisher, _append
-                    )
-                    for spec in specs
-                }
-                for spec, stream in streams.items():
-                    stream.write(calendar_head(spec, settings))
-                for batch in planner.batches():
-                    # Stamps are decided (and committed) batch by batch, before any
-                    # feed is published: a failed build never lowers a SEQUENCE.
-                    stamps = store.decide((entry for entry, _specs in batch), now)
-                    if store.last_generation_written is not None:
-                        written.add(store.last_generation_written)
-                    result.events += len(batch)
-                    cache = EventCache(stamps, warm, kept)
-                    cache.prepare((entry, any(spec.alarms for spec in where)) for entry, where in batch)
-                    texts: dict[FeedSpec, list[bytes]] = {}
-                    for entry, entry_specs in batch:
-                        dtstamp = stamps[entry.uid].dtstamp
-                        for spec in entry_specs:
-                            texts.setdefault(spec, []).append(cache.get(entry, spec.alarms))
-                            counts[spec] += 1
-                            if spec not in updated or updated[spec] < dtstamp:
-                                updated[spec] = dtstamp
-                    for spec, parts in texts.items():
-                        streams[spec].write(b"".join(parts))
-                    del texts, cache, stamps
-                    if kept is not None and len(kept) > WARM_LIMIT:
-                        kept = None
-                    if progress:
-                        progress(planner.planned, len(planner.found))
-                gzips: list[str] = []  # .ics.gz files to publish beside their feeds
-                for spec, stream in streams.items():
-                    stream.write(END_CALENDAR)
-                    staged = stream.staged()
-                    unchanged = same_content(out_dir / spec.path, staged)
-                    (result.unchanged if unchanged else result.written).append(spec.path)
-                    gzipped = not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), staged)
-                    if gzipped:
-                        gzips.append(spec.path + GZIP)
-                    stream.finish(not unchanged, gzipped)
-                for stream in streams.values():
-                    stream.wait()  # an error there (a full disk) stops the build here
-                for path in result.written + gzips:  # each feed, then its gzip
-                    (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(staging / path, out_dir / path)
-                    _fsync_dir((out_dir / path).parent)
-            if warm is not None:
-                warm.replace(kept or {})
+            for attempt in range(1, STAMP_ATTEMPTS + 1):
+                result = BuildResult(window=(start, end))
+                before = store.generation()
+                inputs = fingerprint(registry.files, settings, start, end, before)
+                if inputs is not None and _up_to_date(out_dir, inputs, result):
+                    _name_inputs(out_dir, sorted(set(registry.files)), settings.uid_domain)
+                    return result
+                try:
+                    written = _build(registry, settings, today, now, out_dir, progress, warm, store, before, result)
+                    break
+                except StampsMoved:
+                    # Another build decided stamps of the same events meanwhile: its
+                    # stamps are read by the next attempt, so both publish the same.
+                    log.info("feeds: another build wrote the same events' stamps; building again")
+                    if attempt == STAMP_ATTEMPTS:
+                        raise PublishError(
+                            out_dir, N_("other builds kept changing the same stamps; try again")
+                        ) from None
             after = store.generation()
             previous = _previous_paths(out_dir)
-            _write_if_changed(out_dir / INDEX_FILE, _index(specs, counts, updated, settings, start, end))
+            specs = written.specs
+            _write_if_changed(
+                out_dir / INDEX_FILE, _index(specs, written.counts, written.updated, settings, start, end)
+            )
             for stale in sorted(previous - {spec.path for spec in specs}):
                 if _remove_feed(out_dir, stale):
                     result.removed.append(stale)
-            # The inputs of these feeds: known if no stamp was written since the
+            # The inputs of these feeds are known if no stamp was written since the
             # build began, or only by this build; else the next build runs in full.
-            settled = set(range(before + 1, after + 1)) <= written
+            ours = store.last_generation_written
+            settled = after == before or (ours is not None and after == ours == before + 1)
             build_info = {
                 "built_at": now.isoformat(),
                 "today": today.isoformat(),
@@ -301,6 +273,81 @@ def publish(
         if own_store:
             store.dispose()
     return result
+
+
+def _build(
+    registry: Registry,
+    settings: Settings,
+    today: dt.date,
+    now: dt.datetime,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None,
+    warm: WarmCache | None,
+    store: StampStore,
+    before: int,
+    result: BuildResult,
+) -> _Written:
+    """One attempt of a build: every feed written to a staging folder a batch
+    of events at a time, the stamps it decided committed in one transaction
+    (StampsMoved if another build wrote some of them since ``before``), then
+    the changed feeds and their gzip renamed into ``out_dir``."""
+    planner = Planner(registry, settings, today)
+    specs = planner.specs
+    counts = dict.fromkeys(specs, 0)
+    updated: dict[FeedSpec, dt.datetime] = {}
+    pending: Pending = {}
+    kept: dict | None = {} if warm is not None else None  # for warm, while not too many
+    with _staging(out_dir) as staging, _finisher() as finisher:
+        # Every changed feed is written in full to a staging folder first: a
+        # failure there (a full disk, say) publishes nothing.
+        streams = {
+            spec: FeedStream(staging / spec.path, staging / (spec.path + GZIP), GZIP_LEVEL, finisher, _append)
+            for spec in specs
+        }
+        for spec, stream in streams.items():
+            stream.write(calendar_head(spec, settings))
+        for batch in planner.batches():
+            stamps = store.decide((entry for entry, _specs in batch), now, pending)
+            result.events += len(batch)
+            cache = EventCache(stamps, warm, kept)
+            cache.prepare((entry, any(spec.alarms for spec in where)) for entry, where in batch)
+            texts: dict[FeedSpec, list[bytes]] = {}
+            for entry, entry_specs in batch:
+                dtstamp = stamps[entry.uid].dtstamp
+                for spec in entry_specs:
+                    texts.setdefault(spec, []).append(cache.get(entry, spec.alarms))
+                    counts[spec] += 1
+                    if spec not in updated or updated[spec] < dtstamp:
+                        updated[spec] = dtstamp
+            for spec, parts in texts.items():
+                streams[spec].write(b"".join(parts))
+            del texts, cache, stamps
+            if kept is not None and len(kept) > WARM_LIMIT:
+                kept = None
+            if progress:
+                progress(planner.planned, len(planner.found))
+        gzips: list[str] = []  # .ics.gz files to publish beside their feeds
+        for spec, stream in streams.items():
+            stream.write(END_CALENDAR)
+            staged = stream.staged()
+            unchanged = same_content(out_dir / spec.path, staged)
+            (result.unchanged if unchanged else result.written).append(spec.path)
+            gzipped = not unchanged or not _gzip_matches(out_dir / (spec.path + GZIP), staged)
+            if gzipped:
+                gzips.append(spec.path + GZIP)
+            stream.finish(not unchanged, gzipped)
+        for stream in streams.values():
+            stream.wait()  # an error there (a full disk) stops the build here
+        # The stamps are committed before any feed is published: a failed build
+        # never lowers a SEQUENCE a client may have seen.
+        store.commit(pending, before)
+        for path in result.written + gzips:  # each feed, then its gzip
+            (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / path, out_dir / path)
+            _fsync_dir((out_dir / path).parent)
+    if warm is not None:
+        warm.replace(kept or {})
+    return _Written(specs, counts, updated)
 
 
 def _name_inputs(out_dir: Path, files: list[str], domain: str | None) -> None:

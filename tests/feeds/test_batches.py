@@ -102,3 +102,36 @@ def test_a_warm_cache_keeps_nothing_beyond_its_limit(synthetic, settings, tmp_pa
     publish(synthetic, config, TODAY, NOW, tmp_path / "over-warm", warm=warm)
     assert serialised == [], "the cache of the build before served every event"
     assert len(warm) == 0, "over the limit, the cache keeps nothing"
+
+
+def test_a_build_whose_stamps_another_build_wrote_meanwhile_is_made_again_with_them(
+    real_registry, settings, tmp_path, monkeypatch
+):
+    """Stamps are decided batch by batch and written in one transaction at the
+    end: another build that wrote some of the same UIDs in between wins, and
+    this build is made again with its stamps, so both publish the same bytes."""
+    from calendar_service.feeds.stamps import StampStore
+
+    config = settings(database_url=f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    commits = []
+    real_commit = StampStore.commit
+
+    def commit(store, pending, base):
+        commits.append(len(pending))
+        if len(commits) == 1:  # the other build runs to its end first
+            other = StampStore.open(config.database_url)
+            try:
+                publish(real_registry, config, TODAY, dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC), theirs, store=other)
+            finally:
+                other.dispose()
+        return real_commit(store, pending, base)
+
+    monkeypatch.setattr(StampStore, "commit", commit)
+    result = publish(real_registry, config, TODAY, NOW, mine)
+    assert commits[0] == commits[1] == result.events, "the first attempt and the other build decided every stamp"
+    assert commits[2] == 0, "the second attempt found every stamp decided"
+    assert len(commits) == 3
+    for path in sorted(p.relative_to(theirs) for p in theirs.rglob("*.ics*")):
+        assert (mine / path).read_bytes() == (theirs / path).read_bytes(), path
+    assert b"DTSTAMP:20240301T090000Z" in (mine / "vi" / "all.ics").read_bytes()
