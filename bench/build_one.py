@@ -60,6 +60,7 @@ def main() -> None:
     # carry the parent's peak across exec). A child process, if a build ever
     # starts one again, is measured by RUSAGE_CHILDREN.
     own = _peak_kb()
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
@@ -76,6 +77,8 @@ def main() -> None:
                 "peak_mb": own / 1024,
                 "worker_peak_mb": workers / 1024,
                 "feed_bytes": sum(p.stat().st_size for p in out.rglob("*.ics")),
+                # VEVENTs written: an event counts once in every feed it is in.
+                "vevents": sum(item["events"] for item in index["feeds"]),
             }
         )
     )

@@ -103,8 +103,9 @@ def holidays_export(events: int) -> float:
 
     calendar = holidays.HolidayBase()
     start = dt.date(1900, 1, 1)
+    days = 2_000_000  # dates up to the 75th century; beyond, a second name on a date is a second VEVENT
     for number in range(events):
-        calendar[start + dt.timedelta(days=number)] = f"Ngày kỷ niệm số {number}"
+        calendar[start + dt.timedelta(days=number % days)] = f"Ngày kỷ niệm số {number}"
     started = time.perf_counter()
     ICalExporter(calendar).generate(return_bytes=True)
     return time.perf_counter() - started
@@ -346,19 +347,34 @@ def main() -> None:
         if name != "real":
             previous = figures
 
+    # Per VEVENT written (the issue's measure): every copy of an event in every
+    # feed it is in counts, as index.json counts them; holidays' exporter writes
+    # as many events into one calendar.
     print("\n## python-holidays' ICalExporter on as many all-day events (one calendar)\n")
-    print(row("events", "holidays s", "µs/event", "ours µs/event (all feeds)", "ratio ours/holidays"))
+    print(
+        row(
+            "VEVENTs written (distinct events)",
+            "holidays s",
+            "holidays µs/VEVENT",
+            "ours µs/VEVENT written",
+            "ratio ours/holidays",
+        )
+    )
     print(row(*["---"] * 5))
     ratios = {}
     for name, figures in builds.items():
-        events = figures["events"]
-        seconds = holidays_export(events)
-        ours = figures["build_s"] / events * 1e6
-        theirs = seconds / events * 1e6
+        written = figures["vevents"]
+        seconds = holidays_export(written)
+        ours = figures["build_s"] / written * 1e6
+        theirs = seconds / written * 1e6
         ratios[name] = ours / theirs
         print(
             row(
-                f"{events} ({name})", f"{seconds:.2f}", f"{theirs:.0f}", f"{ours:.0f}", f"{ours / theirs:.2f}"
+                f"{written} ({figures['events']}, {name})",
+                f"{seconds:.2f}",
+                f"{theirs:.1f}",
+                f"{ours:.1f}",
+                f"{ours / theirs:.2f}",
             )
         )
 
@@ -422,7 +438,7 @@ def main() -> None:
             verdict("peak memory 100k, whole process tree", hundred["tree_peak_mb"], PEAK_100K_MB, " MB", 0)
         )
     for name, ratio in ratios.items():
-        print(verdict(f"per VEVENT, ours/holidays' ICalExporter, {name}", ratio, PER_EVENT_RATIO, ""))
+        print(verdict(f"per VEVENT written, ours/holidays' ICalExporter, {name}", ratio, PER_EVENT_RATIO, ""))
     synthetic = [(name, figures) for name, figures in builds.items() if name != "real"]
     for (small, before), (large, after) in zip(synthetic, synthetic[1:], strict=False):
         growth = after["build_s"] / before["build_s"] * (10 * before["entries"] / after["entries"])
