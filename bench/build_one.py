@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from calendar_service.config import load_settings
-from calendar_service.feeds.publish import publish, up_to_date
+from calendar_service.feeds.publish import publish
+from calendar_service.feeds.record import up_to_date
 from calendar_service.registry.checks import load_registry
 
 

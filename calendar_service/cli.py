@@ -541,7 +541,7 @@ def _ensure_feeds(settings: Settings, lang: Language) -> None:
     """Publish the feeds before serving when there are none yet, or when they
     were published with other links (another port or base URL): the
     subscribe page and the feeds then show the address this server has."""
-    from .feeds.publish import INDEX_FILE
+    from .feeds.record import INDEX_FILE
 
     try:
         index = json.loads((Path(settings.feeds_dir) / INDEX_FILE).read_text(encoding="utf-8"))

@@ -25,7 +25,8 @@ from .config import Settings
 from .dates.anniversaries import occurrences
 from .errors import UsageError
 from .feeds.ical import WarmCache
-from .feeds.publish import BuildResult, publish, up_to_date
+from .feeds.publish import publish
+from .feeds.record import BuildResult, up_to_date
 from .feeds.stamps import read_state, with_uid_domain
 from .i18n import N_
 from .registry.checks import load_registry

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..config import ATTEMPT_OPERATIONS, Settings
 from ..errors import DeliveryError, DeliveryRejected, DeliveryUncertain
-from ..feeds.publish import atomic_write
+from ..feeds.streams import atomic_write
 from .mail import Outgoing
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}

@@ -1,13 +1,16 @@
 """Publish feeds into a directory: stamps that only move when content changes,
 atomic writes of changed files only (each feed with its precompressed
-``<feed>.ics.gz``), an index of the feeds.
+``<feed>.ics.gz``), an index of the feeds. Every feed is written to a staging
+folder side by side, a batch of entries at a time (``planned``, ``streams``);
+an unchanged build is recognised first (``record``).
 
 Stamps (each UID's content digest, SEQUENCE and DTSTAMP) live in the shared
 database (``feeds.stamps``): rebuilding an unchanged registry gives
 byte-identical files in any directory and on any instance, and editing one
-entry moves the stamps of that entry's occurrences only. They are decided and
-committed before any feed is renamed into place, so a failed build never
-lowers a SEQUENCE a client may already have seen. A directory's
+entry moves the stamps of that entry's occurrences only. They are decided
+batch by batch and committed in one transaction before any feed is renamed
+into place, so a failed build never lowers a SEQUENCE a client may already
+have seen. A directory's
 ``.state.json`` from the release before is imported by its first build; if
 the database is new or lost, the stamps are recovered from the feeds already
 published there. Occurrences that leave the registry keep their stamps, so
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -33,7 +35,7 @@ import stat
 import struct
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
@@ -44,52 +46,23 @@ from .fingerprint import fingerprint
 from .ical import END_CALENDAR, EventCache, WarmCache, calendar_head
 from .kinds import FeedSpec, window
 from .planned import Planner
-from .stamps import STATE_FILE, Pending, StampsMoved, StampStore
-from .streams import FeedStream, Staged, append, same_content
+from .record import BUILD_FILE, GZIP, INDEX_FILE, BuildResult, files_seen, name_inputs, recognised
+from .stamps import Pending, StampsMoved, StampStore
+from .streams import FeedStream, Staged, append, atomic_write, fsync_dir, same_content
 
 log = logging.getLogger(__name__)
 
-INDEX_FILE = "index.json"
-GZIP = ".gz"  # each feed is also published precompressed, as <feed>.ics.gz
 # zlib level 4: on feed text 10.7x smaller at ~105 MB/s of one core here, where
 # level 6 gives 12.3x at ~50 MB/s and level 9 12.7x at ~38 MB/s; a cold build
 # compresses every feed (350 MB for a 10k-entry registry), so speed wins.
 GZIP_LEVEL = 2
 _SEGMENT = re.compile(r"[a-z0-9][a-z0-9-]*")  # a folder or feed name, as FeedSpec.name makes them
 _NO_FOLLOW_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-BUILD_FILE = ".build.json"
 LOCK_FILE = ".lock"
 # A long-running process (the scheduler) keeps the serialisations of the last
 # build to reuse those of unchanged events; beyond this many events it keeps
 # none (~1.3 KB each, plus the entry: ~600 MB here), memory before speed.
 WARM_LIMIT = 200_000
-
-
-@dataclass
-class BuildResult:
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    events: int = 0
-    window: tuple[dt.date, dt.date] | None = None
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write, fsync, rename: a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -172,14 +145,6 @@ def _finisher() -> concurrent.futures.ThreadPoolExecutor:
 _append = append  # the seam tests use to fill the disk
 
 
-def _fsync_dir(directory: Path) -> None:
-    handle = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def _write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
@@ -229,11 +194,13 @@ def publish(
                 result = BuildResult(window=(start, end))
                 before = store.generation()
                 inputs = fingerprint(registry.files, settings, start, end, before)
-                if inputs is not None and _up_to_date(out_dir, inputs, result):
-                    _name_inputs(out_dir, sorted(set(registry.files)), settings.uid_domain)
+                if inputs is not None and recognised(out_dir, inputs, result):
+                    name_inputs(out_dir, sorted(set(registry.files)), settings.uid_domain)
                     return result
                 try:
-                    written = _build(registry, settings, today, now, out_dir, progress, warm, store, before, result)
+                    written = _build(
+                        registry, settings, today, now, out_dir, progress, warm, store, before, result
+                    )
                     break
                 except StampsMoved:
                     # Another build decided stamps of the same events meanwhile: its
@@ -264,7 +231,7 @@ def publish(
                 "inputs": sorted(set(registry.files)),
                 "uid_domain": settings.uid_domain,
                 "feeds": sorted(spec.path for spec in specs),
-                "files": _files_seen(out_dir, sorted(spec.path for spec in specs)),
+                "files": files_seen(out_dir, sorted(spec.path for spec in specs)),
             }
             atomic_write(out_dir / BUILD_FILE, json.dumps(build_info).encode())
     except OSError as error:
@@ -344,94 +311,10 @@ def _build(
         for path in result.written + gzips:  # each feed, then its gzip
             (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / path, out_dir / path)
-            _fsync_dir((out_dir / path).parent)
+            fsync_dir((out_dir / path).parent)
     if warm is not None:
         warm.replace(kept or {})
     return _Written(specs, counts, updated)
-
-
-def _name_inputs(out_dir: Path, files: list[str], domain: str | None) -> None:
-    """Add to the last build's record the files it read and its UID domain,
-    if a build of the release before wrote it without them (``up_to_date``
-    needs them)."""
-    path = out_dir / BUILD_FILE
-    record = json.loads(path.read_text(encoding="utf-8"))  # _up_to_date has just read it
-    if record.get("inputs") != files or record.get("uid_domain") != domain:
-        atomic_write(path, json.dumps({**record, "inputs": files, "uid_domain": domain}).encode())
-
-
-def up_to_date(
-    settings: Settings, today: dt.date, out_dir: Path, store: StampStore | None = None
-) -> BuildResult | None:
-    """What ``publish`` would do, when it would publish nothing: known before
-    the registry is even loaded (10 s for 100k entries, every time the
-    scheduler looks). The last build's record names the files it read; if
-    none of them, the settings, the window, the stamps or the published files
-    changed since, the feeds are up to date (the result lists every feed as
-    unchanged). Otherwise, or if anything cannot be told, None: build."""
-    if (out_dir / STATE_FILE).exists():
-        return None  # a state file of the release before is to be imported first
-    try:
-        record = json.loads((out_dir / BUILD_FILE).read_text(encoding="utf-8"))
-        files, domain = record["inputs"], record["uid_domain"]
-        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-            return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if settings.uid_domain is None and isinstance(domain, str):
-        # The domain the build chose from the UIDs already published, which have
-        # not changed if no stamp has (with_uid_domain would read all of them).
-        settings = dataclasses.replace(settings, uid_domain=domain)
-    start, end = window(today, settings)
-    own_store = store is None
-    store = store or StampStore.open(settings.database_url)
-    try:
-        generation = store.generation()
-    finally:
-        if own_store:
-            store.dispose()
-    if generation == 0:
-        return None  # no stamps: the published UIDs come from the feeds, and are to be read
-    inputs = fingerprint(files, settings, start, end, generation)
-    result = BuildResult(window=(start, end))
-    if inputs is None or not _up_to_date(out_dir, inputs, result):
-        return None
-    return result
-
-
-def _files_seen(out_dir: Path, paths: list[str]) -> dict[str, list[int]] | None:
-    """Size and modification time of each published file (every feed, its gzip
-    and the index): what tells a file replaced or edited since, without reading it."""
-    seen: dict[str, list[int]] = {}
-    for name in [INDEX_FILE, *(p + suffix for p in paths for suffix in ("", GZIP))]:
-        try:
-            info = os.stat(out_dir / name, follow_symlinks=False)
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        seen[name] = [info.st_size, info.st_mtime_ns]
-    return seen
-
-
-def _up_to_date(out_dir: Path, inputs: str, result: BuildResult) -> bool:
-    """Whether the last build here had these inputs and every file it published
-    is still as it left it: then this build would write the same bytes, and
-    publishes nothing (``result`` lists every feed as unchanged)."""
-    try:
-        record = json.loads((out_dir / BUILD_FILE).read_text(encoding="utf-8"))
-        if record.get("fingerprint") != inputs:
-            return False
-        paths, events, files = record["feeds"], record["events"], record["files"]
-        if not all(isinstance(p, str) for p in paths) or not isinstance(events, int):
-            return False
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-    if _files_seen(out_dir, paths) != files:
-        return False
-    result.unchanged.extend(paths)
-    result.events = events
-    return True
 
 
 def _previous_paths(out_dir: Path) -> set[str]:

@@ -1,5 +1,6 @@
-"""Feeds written as streams into a staging folder: every feed is open at once
-and takes its events a batch at a time (never a whole feed in memory), with
+"""Files written safely: ``atomic_write`` (temporary file, fsync, rename), and
+feeds written as streams into a staging folder: every feed is written side by
+side, a batch of events at a time (never a whole feed in memory), with
 its size and CRC-32 counted on the way; its gzip is compressed from the same
 batches by a helper thread (zlib works outside the GIL, so it runs beside the
 next batch's serialisation), and each file is made durable (fsync) there too."""
@@ -7,7 +8,9 @@ next batch's serialisation), and each file is made durable (fsync) there too."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
+import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +109,32 @@ def same_content(published: Path, staged: Staged) -> bool:
 
 def _fsync(path: Path) -> None:
     handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write, fsync, rename: a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(handle)
     finally:

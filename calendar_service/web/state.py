@@ -19,7 +19,7 @@ from typing import Generic, TypeVar, cast
 
 from ..config import Settings
 from ..errors import RegistryError
-from ..feeds.publish import BUILD_FILE, INDEX_FILE
+from ..feeds.record import BUILD_FILE, INDEX_FILE
 from ..feeds.stamps import StampStore
 from ..model import Registry
 from ..registry.checks import check
