@@ -12,6 +12,7 @@ plain sentence in the reader's language; the CLI prints that sentence.
     ├── ParameterError (a web query parameter; web.params.BadParameter adds the 400)
     ├── ListenError (the web service's address and port)
     ├── PublishError (writing the feeds)
+    ├── StampsMoved (another build stamped the same events meanwhile: built again)
     ├── DeliveryError (sending a message)
     ├── LedgerError (the database cannot be reached or used: the driver's reason)
     └── DatabaseError (the database's schema or its scheduler lock: our reason)
@@ -215,6 +216,15 @@ class PublishError(CalendarServiceError):
         # The reason is the system's (a full disk), or one of ours (in the catalogs).
         reason = gettext(self.reason, lang)
         return gettext("{path}: cannot publish: {reason}", lang).format(path=self.path, reason=reason)
+
+
+class StampsMoved(CalendarServiceError):
+    """Another build wrote stamps of events this build decided, since it read
+    them: ``feeds.publish`` makes the build again with them (and gives up with
+    a PublishError after a few attempts)."""
+
+    def render(self, lang: str = "vi") -> str:
+        return gettext("other builds kept changing the same stamps; try again", lang)
 
 
 class DeliveryError(CalendarServiceError):

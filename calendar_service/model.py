@@ -283,6 +283,7 @@ class Registry:
     declared_counts: tuple[DeclaredCount, ...] = ()
     scopes: dict[str, Scope] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # every file read: the registry and what it includes
+    folders: tuple[str, ...] = ()  # the folders its include globs looked in (a new file there is read)
 
     def event(self, event_id: str) -> Event | None:
         return next((e for e in self.events if e.id == event_id), None)

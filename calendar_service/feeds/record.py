@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,14 +37,29 @@ class BuildResult:
     window: tuple[dt.date, dt.date] | None = None
 
 
-def name_inputs(out_dir: Path, files: list[str], domain: str | None) -> None:
-    """Add to the last build's record the files it read and its UID domain,
-    if a build of the release before wrote it without them (``up_to_date``
-    needs them)."""
+def listings(folders: Iterable[str]) -> dict[str, list[str] | None]:
+    """What each folder holds (names, sorted; None if it cannot be read): a
+    file added where an include's glob looks is read by the next build."""
+    found: dict[str, list[str] | None] = {}
+    for folder in folders:
+        try:
+            found[folder] = sorted(os.listdir(folder))
+        except OSError:
+            found[folder] = None
+    return found
+
+
+def name_inputs(
+    out_dir: Path, files: list[str], folders: dict[str, list[str] | None], domain: str | None
+) -> None:
+    """Add to the last build's record what it read (files, the folders its
+    globs looked in) and its UID domain, if a build of the release before
+    wrote it without them (``up_to_date`` needs them)."""
     path = out_dir / BUILD_FILE
-    record = json.loads(path.read_text(encoding="utf-8"))  # _up_to_date has just read it
-    if record.get("inputs") != files or record.get("uid_domain") != domain:
-        atomic_write(path, json.dumps({**record, "inputs": files, "uid_domain": domain}).encode())
+    record = json.loads(path.read_text(encoding="utf-8"))  # ``recognised`` has just read it
+    wanted = {"inputs": files, "folders": folders, "uid_domain": domain}
+    if any(record.get(key) != value for key, value in wanted.items()):
+        atomic_write(path, json.dumps({**record, **wanted}).encode())
 
 
 def up_to_date(
@@ -59,9 +75,11 @@ def up_to_date(
         return None  # a state file of the release before is to be imported first
     try:
         record = json.loads((out_dir / BUILD_FILE).read_text(encoding="utf-8"))
-        files, domain = record["inputs"], record["uid_domain"]
+        files, folders, domain = record["inputs"], record["folders"], record["uid_domain"]
         if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
             return None
+        if not isinstance(folders, dict) or listings(folders) != folders:
+            return None  # a file appeared or went where an include's glob looks
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if settings.uid_domain is None and isinstance(domain, str):

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 from ..config import Settings
 from ..db import Database, open_database
 from ..db.schema import stamps as table
+from ..errors import StampsMoved
 from ..i18n import LANGUAGES, gettext
 from .entries import Entry, choose_uid_domain
 from .ical import Stamp
@@ -131,10 +132,6 @@ def _rows(connection: Connection, uids: Iterable[str] | None = None) -> State:
 # The stamps a build decided, not yet written: UID -> (content digest, the
 # stamp, what the database held when it was decided).
 Pending = dict[str, tuple[str, Stamp, Known | None]]
-
-
-class StampsMoved(Exception):
-    """Another build wrote stamps of UIDs this build decided, since it read them."""
 
 
 class StampStore:

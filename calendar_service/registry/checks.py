@@ -302,7 +302,7 @@ def check(path: str | Path, display_path: str | None = None) -> Report:
         registry, problems = parse_files(files.files)
         report.errors.extend(problems)
         if registry is not None:
-            registry = dataclasses.replace(registry, path=str(path))
+            registry = dataclasses.replace(registry, path=str(path), folders=tuple(files.folders))
             check_registry(registry, report)
             report.registry = registry
     return report

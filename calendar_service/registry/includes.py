@@ -53,6 +53,7 @@ class Files:
     files: list[RegistryFile] = field(default_factory=list)
     watched: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # those the globs looked in (also in ``watched``)
 
 
 def is_glob(text: str) -> bool:
@@ -64,6 +65,7 @@ def load_files(path: str | Path, display_path: str | None = None) -> Files:
     found = Files()
     _visit(Path(path), display_path or str(path), [], {Path(path).resolve(): None}, found)
     found.watched = list(dict.fromkeys(found.watched))
+    found.folders = list(dict.fromkeys(found.folders))
     return found
 
 
@@ -123,7 +125,9 @@ def _targets(
             )
             return []
         return [(target, _shown(target, base, parent_shown))]
-    found.watched.extend(_glob_folders(pattern))
+    looked = _glob_folders(pattern)
+    found.watched.extend(looked)
+    found.folders.extend(looked)
     matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
     return [(target, _shown(target, base, parent_shown)) for target in matches]
 

@@ -122,14 +122,23 @@ def test_a_build_whose_stamps_another_build_wrote_meanwhile_is_made_again_with_t
         if len(commits) == 1:  # the other build runs to its end first
             other = StampStore.open(config.database_url)
             try:
-                publish(real_registry, config, TODAY, dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC), theirs, store=other)
+                publish(
+                    real_registry,
+                    config,
+                    TODAY,
+                    dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC),
+                    theirs,
+                    store=other,
+                )
             finally:
                 other.dispose()
         return real_commit(store, pending, base)
 
     monkeypatch.setattr(StampStore, "commit", commit)
     result = publish(real_registry, config, TODAY, NOW, mine)
-    assert commits[0] == commits[1] == result.events, "the first attempt and the other build decided every stamp"
+    assert commits[0] == commits[1] == result.events, (
+        "the first attempt and the other build decided every stamp"
+    )
     assert commits[2] == 0, "the second attempt found every stamp decided"
     assert len(commits) == 3
     for path in sorted(p.relative_to(theirs) for p in theirs.rglob("*.ics*")):

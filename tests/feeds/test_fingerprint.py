@@ -122,7 +122,9 @@ def test_an_unchanged_registry_is_recognised_before_it_is_loaded(rebuilt):
     assert mtimes(out) == before, "not one file touched"
 
 
-@pytest.mark.parametrize("change", ["registry", "included", "setting", "window", "feed", "record"])
+@pytest.mark.parametrize(
+    "change", ["registry", "included", "new-included", "setting", "window", "feed", "record"]
+)
 def test_anything_a_build_reads_changed_loads_the_registry_again(rebuilt, real_copy, settings, change):
     jobs, config, out, first, loads = rebuilt
     today = TODAY
@@ -134,6 +136,15 @@ def test_anything_a_build_reads_changed_loads_the_registry_again(rebuilt, real_c
     elif change == "included":
         included = sorted((real_copy.parent / "local").rglob("*.yaml"))[0]
         included.write_text(included.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    elif change == "new-included":  # a new file where the registry's glob (local/*.yaml) looks
+        local = real_copy.parent / "local" / "lam-dong.yaml"
+        (local.parent / "quang-ngai.yaml").write_text(
+            local.read_text(encoding="utf-8")
+            .replace("id: lam-dong", "id: quang-ngai")
+            .replace("scope: lam-dong", "scope: quang-ngai")
+            .replace("-kh-tu-lam-dong", "-kh-tu-quang-ngai"),
+            encoding="utf-8",
+        )
     elif change == "setting":
         config = settings(
             registry=config.registry, feeds_dir=str(out), refresh_hours=config.refresh_hours + 1
@@ -148,8 +159,10 @@ def test_anything_a_build_reads_changed_loads_the_registry_again(rebuilt, real_c
     result = jobs.rebuild_feeds(config, today, LATER)
     assert loads == [str(real_copy)] or loads == [config.registry]
     assert len(loads) == 1
-    if change in ("registry", "window", "setting"):
+    if change in ("registry", "new-included", "window", "setting"):
         assert result.written
+    if change == "new-included":
+        assert (out / "en" / "scope" / "quang-ngai.ics").exists()
     assert (out / "en" / "all.ics.gz").exists()
     loads.clear()
     jobs.rebuild_feeds(config, today, LATER)
