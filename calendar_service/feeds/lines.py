@@ -9,7 +9,8 @@ of SUMMARY, DESCRIPTION and UID is escaped as ``vText(...).to_ical()`` does
 line (stamps, SEQUENCE, CATEGORIES, TRIGGER, the constants) is the library's
 own content line for that value. Lines of repeated values are made once per
 build and reused. Only the escaping and folding of the
-text lines (``escape_text``, ``fold``), the names and parameters of the
+text lines (``escape_text``, ``fold``, and ``content_value``: the one leading
+U+FEFF a content line drops), the names and parameters of the
 lines of dates and URLs, and the order of the properties are written here.
 
 The library is the oracle: tests/feeds/test_fast_lines.py proves with
@@ -75,9 +76,19 @@ def escape_text(value: str) -> bytes:
     )
 
 
+_BOM = "\ufeff".encode()
+
+
+def content_value(value: bytes) -> bytes:
+    """A property's value as icalendar's content line holds it: the line decodes
+    the value's bytes as "utf-8-sig", which drops one leading byte order mark
+    (U+FEFF) and keeps any other."""
+    return value[len(_BOM) :] if value.startswith(_BOM) else value
+
+
 def _text_line(name: bytes, value: str) -> bytes:
     """A TEXT property: the value escaped as icalendar's vText does, the line folded."""
-    return fold(name + b":" + escape_text(value)) + b"\r\n"
+    return fold(name + b":" + content_value(escape_text(value))) + b"\r\n"
 
 
 def library_line(component: type[icalendar.cal.Component], name: str, value: Any) -> bytes:
@@ -146,7 +157,9 @@ class EventWriter:
             )
         link = self._urls.get(url)
         if link is None:
-            link = self._urls[url] = fold(b"URL;VALUE=URI:" + icalendar.vUri(url).to_ical()) + b"\r\n"
+            link = self._urls[url] = (
+                fold(b"URL;VALUE=URI:" + content_value(icalendar.vUri(url).to_ical())) + b"\r\n"
+            )
         return b"".join(
             (
                 _BEGIN_EVENT,

@@ -96,3 +96,25 @@ def test_a_long_vietnamese_description_folds_as_icalendar_does():
     writer = EventWriter()
     assert writer.event(entry, stamp) == _event(entry, stamp).to_ical()
     assert writer.alarms(entry) == library_alarms(entry)
+
+
+def test_a_leading_byte_order_mark_is_dropped_as_icalendar_drops_it():
+    """Hypothesis found it in CI: icalendar's content line decodes a value as
+    "utf-8-sig", which drops one leading U+FEFF; the fast path kept it (a title
+    pasted from a file that starts with a BOM)."""
+    bom = "\ufeff"
+    entry = Entry(
+        bom + "uid.vi@lich.example.org",
+        dt.date(2024, 5, 7),
+        bom + bom + "Kỷ niệm",
+        bom + "Dòng 1\nDòng 2 " + bom,
+        (bom + "lịch sử",),
+        bom + "https://lich.example.org/entries/x",
+        ((30, bom + "[Còn 30 ngày]"), (0, bom)),
+    )
+    stamp = Stamp(0, dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    writer = EventWriter()
+    written = writer.event(entry, stamp)
+    assert written == _event(entry, stamp).to_ical()
+    assert writer.alarms(entry) == library_alarms(entry)
+    assert b"SUMMARY:" + bom.encode() + "Kỷ niệm".encode() in written, "only one mark is dropped"
