@@ -188,7 +188,9 @@ def planned_server(planned_app):
 
 @pytest.mark.usefixtures("poppler")
 @pytest.mark.parametrize("lang", ["en", "vi"])
-def test_agenda_prints_a_week_a_page_within_the_margins_and_no_page_for_an_empty_week(browser, planned_server, tmp_path, lang):
+def test_agenda_prints_a_week_a_page_within_the_margins_and_no_page_for_an_empty_week(
+    browser, planned_server, tmp_path, lang
+):
     page = browser.new_page(viewport={"width": CONTENT_WIDTH_PX, "height": 1000})
     page.goto(f"{planned_server}/agenda?from=2024-04-15&to=2024-06-09&lang={lang}")
     page.emulate_media(media="print")
@@ -213,7 +215,9 @@ def test_agenda_prints_a_week_a_page_within_the_margins_and_no_page_for_an_empty
         assert len(headings) <= 1, f"page {number} holds {headings}"
     started = [next(i for i, t in enumerate(texts) if w["heading"] in t) for w in weeks]
     assert started == sorted(started), "the weeks in order"
-    assert len({started[weeks.index(w)] for w in full}) == len(full), "each week with anniversaries starts a page"
+    assert len({started[weeks.index(w)] for w in full}) == len(full), (
+        "each week with anniversaries starts a page"
+    )
     for week in empty:
         at = weeks.index(week)
         assert started[at] == started[at - 1], f"{week['heading']} follows the week before on its page"
