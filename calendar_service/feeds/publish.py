@@ -48,7 +48,7 @@ from .kinds import FeedSpec, window
 from .planned import Planner
 from .record import BUILD_FILE, GZIP, INDEX_FILE, BuildResult, files_seen, listings, name_inputs, recognised
 from .stamps import Pending, StampStore
-from .streams import FeedStream, Staged, append, atomic_write, fsync_dir, same_content
+from .streams import FeedStream, Staged, append, atomic_write, fsync, same_content
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def _build(
         for path in result.written + gzips:  # each feed, then its gzip
             (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / path, out_dir / path)
-            fsync_dir((out_dir / path).parent)
+            fsync((out_dir / path).parent)
     if warm is not None:
         warm.replace(kept or {})
     return _Written(specs, counts, updated)

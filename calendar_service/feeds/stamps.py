@@ -68,17 +68,21 @@ def _text(stamp: dt.datetime) -> str:
     return stamp.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def next_stamp(entry: Entry, state: State, now: dt.datetime) -> Stamp:
-    """The stamp ``entry`` gets against ``state`` (which is updated): unchanged
-    content keeps its stamp; changed content gets the next SEQUENCE and ``now``."""
-    digest = entry.digest()
-    known = state.get(entry.uid)
+def _stamp(known: Known | None, digest: str, now: dt.datetime) -> Stamp:
+    """The stamp of content with ``digest`` where the database knows ``known``:
+    unchanged content keeps its stamp; new content gets SEQUENCE 0 and
+    changed content the next SEQUENCE, both with ``now``."""
     if known is None:
-        stamp = Stamp(0, now)
-    elif known.digest == digest:
-        stamp = Stamp(known.sequence, known.dtstamp)
-    else:
-        stamp = Stamp(known.sequence + 1, now)
+        return Stamp(0, now)
+    if known.digest == digest:
+        return Stamp(known.sequence, known.dtstamp)
+    return Stamp(known.sequence + 1, now)
+
+
+def next_stamp(entry: Entry, state: State, now: dt.datetime) -> Stamp:
+    """The stamp ``entry`` gets against ``state`` (which is updated)."""
+    digest = entry.digest()
+    stamp = _stamp(state.get(entry.uid), digest, now)
     state[entry.uid] = Known(digest, stamp.sequence, stamp.dtstamp)
     return stamp
 
@@ -139,7 +143,7 @@ class StampStore:
 
     def __init__(self, database: Database):
         self.database = database
-        self.last_generation_written: int | None = None  # by this store's last decide()
+        self.last_generation_written: int | None = None  # by this store's last commit()
 
     @classmethod
     def open(cls, url: str) -> StampStore:
@@ -163,37 +167,25 @@ class StampStore:
         with self.database.guarded(), self.database.engine.connect() as connection:
             return connection.execute(select(func.max(table.c.generation))).scalar() or 0
 
-    def decide(
-        self, entries: Iterable[Entry], now: dt.datetime, pending: Pending | None = None
-    ) -> dict[str, Stamp]:
-        """The stamp of every entry, deciding (once, for every instance) those of
-        new and changed entries. The first entry of a UID defines its content.
-
-        With ``pending``, nothing is written: the stamps of new and changed
-        entries are decided against what the database holds now and added to
-        ``pending``, which ``commit`` writes later, all in one transaction (a
-        build decides a batch at a time; a transaction per batch rewrote most
-        of the UID index each time, a quarter of a 100k-entry build)."""
+    def decide(self, entries: Iterable[Entry], now: dt.datetime, pending: Pending) -> dict[str, Stamp]:
+        """The stamp of every entry (the first entry of a UID defines its
+        content), decided against what the database holds now; nothing is
+        written. The stamps of new and changed entries are added to
+        ``pending``, which ``commit`` writes in one transaction for a whole
+        build (a build decides a batch at a time; a transaction per batch
+        rewrote most of the UID index each time, a quarter of a 100k-entry build)."""
         now = now.astimezone(dt.UTC).replace(microsecond=0)
-        self.last_generation_written = None
         unique: dict[str, Entry] = {}
         for entry in entries:
             unique.setdefault(entry.uid, entry)
         state = self.read(list(unique)) if unique else {}
         chosen: dict[str, Stamp] = {}
-        to_write: dict[str, tuple[Entry, str]] = {}
-        for entry in unique.values():
+        for uid, entry in unique.items():
             digest = entry.digest()
-            known = state.get(entry.uid)
-            if known is not None and known.digest == digest:
-                chosen[entry.uid] = Stamp(known.sequence, known.dtstamp)
-            elif pending is not None:
-                chosen[entry.uid] = stamp = Stamp(0 if known is None else known.sequence + 1, now)
-                pending[entry.uid] = (digest, stamp, known)
-            else:
-                to_write[entry.uid] = (entry, digest)
-        if to_write:
-            chosen.update(self._write(to_write, now))
+            known = state.get(uid)
+            chosen[uid] = stamp = _stamp(known, digest, now)
+            if known is None or known.digest != digest:
+                pending[uid] = (digest, stamp, known)
         return chosen
 
     def commit(self, pending: Pending, base: int) -> None:
@@ -222,27 +214,6 @@ class StampStore:
                 (new if known is None else changed).append((uid, digest, stamp.sequence, when, generation))
             _store(connection, new, changed)
         self.last_generation_written = generation
-
-    def _write(self, pending: dict[str, tuple[Entry, str]], now: dt.datetime) -> dict[str, Stamp]:
-        decided: dict[str, Stamp] = {}
-        with self.database.guarded(), self.database.exclusive("stamps") as connection:
-            fresh = _rows(connection, pending)  # what a build that held the lock before us decided
-            generation = (connection.execute(select(func.max(table.c.generation))).scalar() or 0) + 1
-            new: list[Row] = []
-            changed: list[Row] = []
-            when = _text(now)
-            for uid, (_entry, digest) in pending.items():
-                known = fresh.get(uid)
-                if known is not None and known.digest == digest:
-                    decided[uid] = Stamp(known.sequence, known.dtstamp)
-                    continue
-                decided[uid] = stamp = Stamp(0 if known is None else known.sequence + 1, now)
-                row = (uid, digest, stamp.sequence, when, generation)
-                (new if known is None else changed).append(row)
-            _store(connection, new, changed)
-            if new or changed:
-                self.last_generation_written = generation
-        return decided
 
     def adopt(self, out_dir: Path) -> int:
         """Import what ``out_dir`` knows: its ``.state.json`` (once; then renamed

@@ -71,18 +71,17 @@ class FeedStream:
         """What was written (call once the last batch is)."""
         return Staged(self.path, self.size, self.crc)
 
-    def finish(self, durable: bool, gzip: bool) -> concurrent.futures.Future:
+    def finish(self, durable: bool, gzip: bool) -> None:
         """Make the feed durable (if it is to be published) and end its gzip
-        (if it is): on the helper thread, after its last compression."""
+        (if it is): on the helper thread, after its last compression (``wait``)."""
         self._tasks.append(self._helper.submit(self._finish, durable, gzip))
-        return self._tasks[-1]
 
     def _finish(self, durable: bool, gzip: bool) -> None:
         if durable:
-            _fsync(self.path)
+            fsync(self.path)
         if gzip:
             append(self.gzip_path, self._compressor.flush())
-            _fsync(self.gzip_path)
+            fsync(self.gzip_path)
 
     def wait(self) -> None:
         """Every task of this feed done; the first error (a full disk) raised."""
@@ -107,14 +106,6 @@ def same_content(published: Path, staged: Staged) -> bool:
         return False
 
 
-def _fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def atomic_write(path: Path, data: bytes) -> None:
     """Write, fsync, rename: a reader sees the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,11 +121,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    fsync_dir(path.parent)
+    fsync(path.parent)
 
 
-def fsync_dir(directory: Path) -> None:
-    handle = os.open(directory, os.O_RDONLY)
+def fsync(path: Path) -> None:
+    """Make a file, or a folder's entries (a rename in it), durable."""
+    handle = os.open(path, os.O_RDONLY)
     try:
         os.fsync(handle)
     finally:
