@@ -46,7 +46,7 @@ from .fingerprint import fingerprint
 from .ical import END_CALENDAR, EventCache, WarmCache, calendar_head
 from .kinds import FeedSpec, window
 from .planned import Planner
-from .record import BUILD_FILE, GZIP, INDEX_FILE, BuildResult, files_seen, listings, name_inputs, recognised
+from .record import BUILD_FILE, GZIP, INDEX_FILE, BuildResult, files_seen, inputs_of, name_inputs, recognised
 from .stamps import Pending, StampStore
 from .streams import FeedStream, Staged, append, atomic_write, fsync, same_content
 
@@ -178,9 +178,7 @@ def publish(
                 before = store.generation()
                 inputs = fingerprint(registry.files, settings, start, end, before)
                 if inputs is not None and recognised(out_dir, inputs, result):
-                    name_inputs(
-                        out_dir, sorted(set(registry.files)), listings(registry.folders), settings.uid_domain
-                    )
+                    name_inputs(out_dir, inputs_of(registry, settings))
                     return result
                 try:
                     written = _build(
@@ -213,9 +211,7 @@ def publish(
                 "today": today.isoformat(),
                 "events": result.events,
                 "fingerprint": fingerprint(registry.files, settings, start, end, after) if settled else None,
-                "inputs": sorted(set(registry.files)),
-                "folders": listings(registry.folders),
-                "uid_domain": settings.uid_domain,
+                **inputs_of(registry, settings),
                 "feeds": sorted(spec.path for spec in specs),
                 "files": files_seen(out_dir, sorted(spec.path for spec in specs)),
             }

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
+from ..model import Registry
 from .fingerprint import fingerprint
 from .kinds import window
 from .stamps import STATE_FILE, StampStore
@@ -49,17 +50,24 @@ def listings(folders: Iterable[str]) -> dict[str, list[str] | None]:
     return found
 
 
-def name_inputs(
-    out_dir: Path, files: list[str], folders: dict[str, list[str] | None], domain: str | None
-) -> None:
-    """Add to the last build's record what it read (files, the folders its
-    globs looked in) and its UID domain, if a build of the release before
-    wrote it without them (``up_to_date`` needs them)."""
+def inputs_of(registry: Registry, settings: Settings) -> dict:
+    """What a build read, as its record names it for ``up_to_date``: the
+    registry's files, what the folders its include globs look in hold, and
+    the UID domain."""
+    return {
+        "inputs": sorted(set(registry.files)),
+        "folders": listings(registry.folders),
+        "uid_domain": settings.uid_domain,
+    }
+
+
+def name_inputs(out_dir: Path, inputs: dict) -> None:
+    """Add ``inputs`` (``inputs_of``) to the last build's record, if a build
+    of the release before wrote it without them."""
     path = out_dir / BUILD_FILE
     record = json.loads(path.read_text(encoding="utf-8"))  # ``recognised`` has just read it
-    wanted = {"inputs": files, "folders": folders, "uid_domain": domain}
-    if any(record.get(key) != value for key, value in wanted.items()):
-        atomic_write(path, json.dumps({**record, **wanted}).encode())
+    if any(record.get(key) != value for key, value in inputs.items()):
+        atomic_write(path, json.dumps({**record, **inputs}).encode())
 
 
 def up_to_date(
